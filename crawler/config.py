@@ -1,0 +1,47 @@
+"""Application configuration: one frozen object, read from the environment.
+
+Every entry point (Scrapy settings, the CLI, Alembic's env.py, the scheduler) reads the
+archive's location from here, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///archive.db"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_seeds_dir() -> Path:
+    here = Path.cwd() / "seeds"
+    if (here / "manifest.toml").is_file():
+        return here
+    return PROJECT_ROOT / "seeds"
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    seeds_dir: Path
+    replay_dir: Path | None
+
+    @property
+    def sites_dir(self) -> Path:
+        return self.seeds_dir / "sites"
+
+    @classmethod
+    def from_env(cls) -> Config:
+        seeds = os.environ.get("CRAWLER_SEEDS_DIR")
+        replay = os.environ.get("CRAWLER_REPLAY_DIR")
+        return cls(
+            database_url=os.environ.get("CRAWLER_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            seeds_dir=Path(seeds) if seeds else _default_seeds_dir(),
+            replay_dir=Path(replay) if replay else None,
+        )
+
+
+def recorded_web_dir() -> Path:
+    """The recorded web shipped with the project (used by `crawler demo` and the tests)."""
+    return PROJECT_ROOT / "tests" / "web"

@@ -1,0 +1,54 @@
+"""The contracts between the steps of the pipeline.
+
+``ExtractedArticle`` is what extraction returns: a pure function of (html, url).
+``ArticleItem`` is what the spider yields: the extracted article plus how and when it was
+fetched. Only ``url``, ``site`` and ``fetched_at`` are required; every datetime is
+timezone-aware; where parsing is lossy the raw string is kept beside the parsed value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class ExtractedArticle:
+    """The article as extraction sees it. ``text`` is NFC, paragraphs separated by newlines."""
+
+    url: str
+    text: str
+    title: str | None = None
+    canonical_url: str | None = None
+    authors: list[str] = field(default_factory=list)
+    source_credit: str | None = None  # "Theo VOV", "AFP/„Scanpix“": a source, never an author
+    published_at: datetime | None = None
+    published_raw: str | None = None
+    published_source: str | None = None  # jsonld | meta | time | text | url | feed | sitemap
+    modified_at: datetime | None = None
+    language: str | None = None
+    declared_language: str | None = None
+    tags: list[str] = field(default_factory=list)
+    description: str | None = None
+    image: str | None = None
+    site: str | None = None  # key of the profile used, None for the generic path
+    extractor_version: str = ""
+
+
+@dataclass
+class ArticleItem:
+    """One fetched article page on its way to the archive."""
+
+    url: str  # as fetched, after redirects
+    site: str
+    fetched_at: datetime
+    http_status: int = 200
+    requested_url: str | None = None  # before redirects, when different
+    article: ExtractedArticle | None = None
+    # provenance: how the crawl found this page
+    found_via: str = "link"  # seed | related | section | tag | feed | sitemap | search | link
+    referrer: str | None = None
+    depth: int = 0
+    # relevance, filled by the relevance pipeline
+    relevance: float | None = None
+    seed_id: str | None = None
