@@ -119,6 +119,11 @@ class SiteProfile:
     def source_credit_res(self) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(p) for p in self.source_credit_patterns)
 
+    @property
+    def is_generic(self) -> bool:
+        """Built for `-a start_urls=…` rather than read from a profile file."""
+        return self.path is None
+
     def owns(self, url: str) -> bool:
         """True when the URL's host is one of the site's domains or a subdomain of one."""
         host = (urlsplit(url).hostname or "").lower()

@@ -1,0 +1,127 @@
+"""`crawler crawl` (live sites) and `crawler demo` (the recorded web, offline)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crawler.config import Config, recorded_web_dir
+from crawler.db import repo
+from crawler.db.session import make_engine, session_factory
+from crawler.extensions.runs import unreachable_hosts
+from crawler.runner import CrawlOutcome, CrawlRequest, run_crawl
+
+console = Console(stderr=False)
+
+SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="Site key (repeatable).")]
+SeedOpt = Annotated[list[str] | None, typer.Option("--seed", help="Seed id (repeatable).")]
+PagesOpt = Annotated[int | None, typer.Option("--max-pages", min=1, help="Page budget.")]
+DepthOpt = Annotated[int | None, typer.Option("--max-depth", min=0, help="Link depth limit.")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="Skip articles older (YYYY-MM-DD).")]
+ThresholdOpt = Annotated[
+    float | None,
+    typer.Option("--threshold", min=0.0, max=1.0, help="Relevance threshold; 0 archives all."),
+]
+
+
+def print_report(outcome: CrawlOutcome, database_url: str, *, list_articles: bool) -> None:
+    stats = outcome.stats
+    colour = "green" if outcome.status == "ok" else "red"
+    console.print(f"[bold]run {outcome.run_id}[/bold]: [{colour}]{outcome.status}[/{colour}] "
+                  f"({stats.get('finish_reason', '?')})")
+    counts = Table(show_header=False, box=None)
+    for label, key in (
+        ("pages fetched", "response_received_count"),
+        ("articles new", "crawler/articles/new"),
+        ("articles updated", "crawler/articles/updated"),
+        ("articles unchanged", "crawler/articles/unchanged"),
+        ("not related (dropped)", "crawler/articles/not_related"),
+        ("pages without an article", "crawler/extraction/no_article"),
+        ("errors", "crawler/errors"),
+    ):
+        counts.add_row(label, str(stats.get(key, 0)))
+    console.print(counts)
+    for key, value in sorted(stats.items()):
+        if key.startswith("crawler/errors/"):
+            console.print(f"  errors {key.rsplit('/', 1)[1]}: {value}")
+    for host, message in sorted(unreachable_hosts(stats).items()):
+        console.print(f"[red]could not reach {host}[/red]: {message}")
+    if list_articles and outcome.run_id is not None:
+        _print_articles(outcome.run_id, database_url)
+
+
+def _print_articles(run_id: int, database_url: str) -> None:
+    engine = make_engine(database_url)
+    with session_factory(engine)() as session:
+        articles = repo.articles_of_run(session, run_id, limit=100)
+        per_site = repo.articles_per_site(session)
+        table = Table(title=f"Archived by run {run_id}")
+        for column in ("site", "published", "seed", "rel.", "title"):
+            table.add_column(column)
+        for article in articles:
+            table.add_row(
+                article.site.key,
+                article.published_at.strftime("%Y-%m-%d") if article.published_at else "?",
+                article.seed_id or "",
+                f"{article.relevance:.2f}" if article.relevance is not None else "",
+                (article.title or "")[:80],
+            )
+        console.print(table)
+        console.print("archive totals: " + ", ".join(f"{k} {n}" for k, n in per_site))
+    engine.dispose()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def crawl(
+        site: SiteOpt = None,
+        seed: SeedOpt = None,
+        max_pages: PagesOpt = None,
+        max_depth: DepthOpt = None,
+        since: SinceOpt = None,
+        threshold: ThresholdOpt = None,
+        start_url: Annotated[
+            list[str] | None, typer.Option("--start-url", help="Crawl a site with no profile.")
+        ] = None,
+        allowed_domain: Annotated[
+            list[str] | None, typer.Option("--allowed-domain", help="With --start-url.")
+        ] = None,
+        replay: Annotated[
+            Path | None, typer.Option("--replay", help="Serve a recorded web instead of the network.")
+        ] = None,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Scrapy's log.")] = False,
+    ) -> None:
+        """Crawl the seeds' sites for related articles into the archive."""
+        config = Config.from_env()
+        request = CrawlRequest(
+            sites=site or [], seeds=seed or [], max_pages=max_pages, max_depth=max_depth,
+            since=since, start_urls=start_url or [], allowed_domains=allowed_domain or [],
+        )
+        outcome = run_crawl(
+            request, database_url=config.database_url, replay_dir=replay or config.replay_dir,
+            threshold=threshold, log_level="INFO" if verbose else "WARNING",
+        )
+        print_report(outcome, config.database_url, list_articles=False)
+        if outcome.status != "ok":
+            raise typer.Exit(1)
+
+    @app.command()
+    def demo(
+        threshold: ThresholdOpt = None,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Scrapy's log.")] = False,
+    ) -> None:
+        """Crawl the recorded web of the seed sites offline into the archive and summarise it."""
+        config = Config.from_env()
+        console.print(f"crawling the recorded web in {recorded_web_dir()} "
+                      f"into {config.database_url} (no network needed)")
+        outcome = run_crawl(
+            CrawlRequest(), database_url=config.database_url, replay_dir=recorded_web_dir(),
+            threshold=threshold, trigger="demo", log_level="INFO" if verbose else "WARNING",
+        )
+        print_report(outcome, config.database_url, list_articles=True)
+        if outcome.status != "ok":
+            raise typer.Exit(1)

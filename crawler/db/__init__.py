@@ -1,0 +1,1 @@
+"""The archive: typed models, engine and session factory, and the repository (all SQL)."""

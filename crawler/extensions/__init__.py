@@ -1,0 +1,1 @@
+"""Scrapy extensions: the crawl-run recorder and the live progress line."""

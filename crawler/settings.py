@@ -1,0 +1,74 @@
+"""Scrapy settings: politeness, wiring of our components, and the CRAWLER_* settings.
+
+Every CRAWLER_* setting can be given with `-s NAME=value` or as an environment variable of
+the same name; the command line wins.
+"""
+
+from __future__ import annotations
+
+import os
+
+from crawler.config import Config
+
+_config = Config.from_env()
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+BOT_NAME = "crawler"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- our settings --------------------------------------------------------------------------
+CRAWLER_DATABASE_URL = _config.database_url
+CRAWLER_SEEDS_DIR = str(_config.seeds_dir)
+CRAWLER_REPLAY_DIR = str(_config.replay_dir) if _config.replay_dir else ""
+CRAWLER_RELEVANCE_THRESHOLD = _env_float("CRAWLER_RELEVANCE_THRESHOLD", 0.3)
+CRAWLER_CONTACT = os.environ.get("CRAWLER_CONTACT", "")
+CRAWLER_TRIGGER = os.environ.get("CRAWLER_TRIGGER", "manual")
+CRAWLER_STORE_BATCH_SIZE = 50
+CRAWLER_PROGRESS = False  # the CLI turns on its live progress line
+
+# --- politeness ----------------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+USER_AGENT = "news-archive-crawler/0.1 (+https://github.com/; research archive)"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DNS_TIMEOUT = 15
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 10
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # news pages are < 2 MB; a 16 MB body is not an article
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+HTTPERROR_ALLOWED_CODES: list[int] = []
+
+# --- crawl order ---------------------------------------------------------------------------
+# Priorities come from the focused frontier; Scrapy's priority queue pops the highest first.
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+DEPTH_LIMIT = 0  # the spider enforces its own max_depth argument, counted from the seeds
+DEPTH_PRIORITY = 0
+
+# --- components ----------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "crawler.pipelines.relevance.RelevancePipeline": 300,
+    "crawler.pipelines.store.ArchiveStorePipeline": 800,
+}
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "crawler.extensions.runs.CrawlRunRecorder": 100,
+    "crawler.extensions.progress.ProgressReporter": 200,
+}
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("CRAWLER_LOG_LEVEL", "INFO")

@@ -1,0 +1,1 @@
+"""Spiders. `related` is the crawler's one spider; see crawler/spiders/related.py."""

@@ -1,0 +1,115 @@
+"""Reading the discovery sources a site offers: feeds, sitemaps, listings, related blocks.
+
+Pure functions over a Scrapy response's body and selector: they return candidate links with
+what is known of them before fetching (anchor text, date, the block they sat in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
+from lxml import etree
+from parsel import Selector
+from scrapy.utils.sitemap import Sitemap
+
+from crawler.sites import SiteProfile
+
+
+@dataclass(frozen=True)
+class Candidate:
+    url: str
+    anchor: str
+    block: str  # seed | related | section | tag | feed | sitemap | search | link
+    date: datetime | None = None
+    is_sitemap: bool = False
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+    return parsed if parsed.tzinfo else None
+
+
+def feed_entries(body: bytes) -> Iterator[Candidate]:
+    """Items of an RSS 2.0 or Atom feed; a broken feed yields what could be read."""
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError:
+        return
+    if root is None:
+        return
+    for node in root.iter():
+        tag = etree.QName(node).localname if isinstance(node.tag, str) else ""
+        if tag not in ("item", "entry"):
+            continue
+        fields: dict[str, str] = {}
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            name = etree.QName(child).localname
+            if name == "link" and child.get("href"):
+                fields.setdefault("link", child.get("href", ""))
+            elif child.text:
+                fields.setdefault(name, child.text.strip())
+        link = fields.get("link") or fields.get("guid")
+        if link:
+            date = fields.get("pubDate") or fields.get("published") or fields.get("updated")
+            yield Candidate(link.strip(), fields.get("title", ""), "feed", _parse_date(date))
+
+
+def sitemap_entries(body: bytes) -> Iterator[Candidate]:
+    """URLs of a sitemap or sitemap index, with lastmod / news publication dates."""
+    try:
+        sitemap = Sitemap(body)
+    except (etree.XMLSyntaxError, ValueError):
+        return
+    is_index = sitemap.type == "sitemapindex"
+    for entry in sitemap:
+        loc = entry.get("loc")
+        if not loc:
+            continue
+        news = entry.get("news")
+        date_value = entry.get("lastmod")
+        title = ""
+        if isinstance(news, dict):
+            date_value = news.get("publication_date") or date_value
+            title = news.get("title", "") or ""
+        yield Candidate(loc, title, "sitemap", _parse_date(date_value), is_sitemap=is_index)
+
+
+def block_links(selector: Selector, css_blocks: tuple[str, ...], block: str) -> Iterator[Candidate]:
+    for css in css_blocks:
+        for anchor in selector.css(css).css("a[href]"):
+            href = anchor.attrib.get("href", "")
+            text = " ".join(anchor.css("::text").getall()).strip() or anchor.attrib.get("title", "")
+            yield Candidate(href, text, block)
+
+
+def page_links(selector: Selector) -> Iterator[Candidate]:
+    for anchor in selector.css("a[href]"):
+        href = anchor.attrib.get("href", "")
+        text = " ".join(anchor.css("::text").getall()).strip() or anchor.attrib.get("title", "")
+        yield Candidate(href, text, "link")
+
+
+def next_pages(selector: Selector, site: SiteProfile) -> Iterator[str]:
+    for css in site.next_page_selectors:
+        yield from selector.css(css).css("::attr(href)").getall()
+    yield from selector.css('link[rel="next"]::attr(href)').getall()
+
+
+def is_feed(body: bytes) -> bool:
+    head = body[:512].lstrip().lower()
+    return b"<rss" in head or b"<feed" in head or (head.startswith(b"<?xml") and b"<rss" in body[:2048])

@@ -1,0 +1,70 @@
+"""Shared fixtures: migrated archives on SQLite and on a real PostgreSQL.
+
+PostgreSQL tests run when CRAWLER_TEST_POSTGRES_URL names a server (CI sets it). Without it
+they skip on a developer's machine; with CRAWLER_REQUIRE_SERVICES=1 (CI) a missing or
+unreachable server is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from crawler.db.session import upgrade
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+WEB_DIR = REPO_ROOT / "tests" / "web"
+
+POSTGRES_URL = os.environ.get("CRAWLER_TEST_POSTGRES_URL", "")
+REQUIRE_SERVICES = os.environ.get("CRAWLER_REQUIRE_SERVICES") == "1"
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (CRAWLER_REQUIRE_SERVICES=1: services are required here)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    if not POSTGRES_URL:
+        _unavailable("CRAWLER_TEST_POSTGRES_URL is not set")
+    admin_url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    name = f"crawler_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # any failure to reach the server is the same fact
+        _unavailable(f"PostgreSQL at {admin_url.render_as_string()} unreachable: {exc}")
+    yield admin_url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'archive.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request: pytest.FixtureRequest) -> str:
+    """An empty database on each backend."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def db_url(empty_db_url: str) -> str:
+    """A database on each backend, migrated to head."""
+    upgrade(empty_db_url)
+    return empty_db_url
