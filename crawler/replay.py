@@ -32,7 +32,10 @@ _CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".json": "application/json",
 }
-_NOT_FOUND = b"<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>"
+_NOT_FOUND = (
+    b"<!DOCTYPE html><html><head><title>404 Not Found</title></head>"
+    b"<body><h1>Not Found</h1></body></html>"
+)
 
 
 @dataclass(frozen=True)

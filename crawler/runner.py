@@ -82,18 +82,21 @@ def run_crawl(
         try:
             date.fromisoformat(request.since)
         except ValueError as exc:
-            raise ConfigError(f"--since must be a date like 2016-04-09, not {request.since!r}") from exc
+            raise ConfigError(
+                f"--since must be a date like 2016-04-09, not {request.since!r}"
+            ) from exc
     overrides: dict[str, Any] = {
         "CRAWLER_DATABASE_URL": database_url,
         "CRAWLER_TRIGGER": trigger,
         "CRAWLER_PROGRESS": progress,
         "LOG_LEVEL": log_level,
+        "LOG_INSTALL_ROOT_HANDLER": True,
     }
     if replay_dir is not None:
         overrides["CRAWLER_REPLAY_DIR"] = str(replay_dir)
     if threshold is not None:
         overrides["CRAWLER_RELEVANCE_THRESHOLD"] = threshold
-    process = CrawlerProcess(project_settings(overrides), install_root_handler=True)
+    process = CrawlerProcess(project_settings(overrides))
     logging.getLogger("scrapy").setLevel(log_level)
     crawler = process.create_crawler("related")
     process.crawl(crawler, **request.spider_arguments())

@@ -71,4 +71,5 @@ EXTENSIONS = {
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"  # drops are counted by reason in the run's stats
 LOG_LEVEL = os.environ.get("CRAWLER_LOG_LEVEL", "INFO")

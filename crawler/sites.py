@@ -166,8 +166,12 @@ def _parse(data: dict[str, Any], path: Path) -> SiteProfile:
     if kwargs["key"] != path.stem:
         raise ConfigError(f"{where}: key '{kwargs['key']}' must equal the file name '{path.stem}'")
     kwargs["domains"] = tuple(d.lower() for d in kwargs["domains"])
-    for name in ("article_url_patterns", "exclude_url_patterns", "boilerplate_lines",
-                 "source_credit_patterns"):
+    for name in (
+        "article_url_patterns",
+        "exclude_url_patterns",
+        "boilerplate_lines",
+        "source_credit_patterns",
+    ):
         for pattern in kwargs.get(name, ()):
             try:
                 re.compile(pattern)

@@ -23,8 +23,10 @@ def strip_tracking(url: str) -> str:
         return urlunsplit(parts._replace(fragment=""))
     names = [kv.split("=", 1)[0] for kv in parts.query.split("&") if kv]
     keep = [n for n in names if not _is_tracking(n)]
-    cleaned = url_query_cleaner(url, keep, keep_fragments=False) if keep else urlunsplit(
-        parts._replace(query="", fragment="")
+    cleaned = (
+        url_query_cleaner(url, keep, keep_fragments=False)
+        if keep
+        else urlunsplit(parts._replace(query="", fragment=""))
     )
     return cleaned
 
@@ -35,8 +37,11 @@ def canonical_url(fetched_url: str, declared: str | None = None) -> str:
     if declared:
         fetched_host = (urlsplit(fetched_url).hostname or "").removeprefix("www.")
         declared_host = (urlsplit(declared).hostname or "").removeprefix("www.")
-        same_site = declared_host == fetched_host or fetched_host.endswith("." + declared_host) \
+        same_site = (
+            declared_host == fetched_host
+            or fetched_host.endswith("." + declared_host)
             or declared_host.endswith("." + fetched_host)
+        )
         if same_site:
             candidate = declared
     return canonicalize_url(strip_tracking(candidate), keep_fragments=False)

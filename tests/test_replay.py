@@ -11,7 +11,7 @@ def _web(tmp_path: Path) -> RecordedWeb:
     host = tmp_path / "example.com"
     (host / "news").mkdir(parents=True)
     (host / "index.html").write_text("<html>home</html>", encoding="utf-8")
-    (host / "news" / "a-1.htm").write_bytes("<html>Nhật Bản</html>".encode("utf-8"))
+    (host / "news" / "a-1.htm").write_bytes("<html>Nhật Bản</html>".encode())
     (host / "search.html").write_text("<html>results</html>", encoding="utf-8")
     (host / "_replay.toml").write_text(
         """

@@ -17,10 +17,16 @@ HANOI = timezone(timedelta(hours=7))
 
 def _values(site_id: int, text: str, seen: datetime, url: str = "https://x.vn/a-1.htm") -> dict:
     return {
-        "canonical_url": url, "url": url, "site_id": site_id, "title": "Nga và NATO",
-        "text": text, "content_hash": content_hash(text), "language": "vi",
+        "canonical_url": url,
+        "url": url,
+        "site_id": site_id,
+        "title": "Nga và NATO",
+        "text": text,
+        "content_hash": content_hash(text),
+        "language": "vi",
         "published_at": datetime(2016, 4, 9, 10, 17, tzinfo=HANOI),
-        "first_seen_at": seen, "last_seen_at": seen,
+        "first_seen_at": seen,
+        "last_seen_at": seen,
     }
 
 
@@ -41,6 +47,7 @@ def test_upsert_new_unchanged_updated(db_url: str) -> None:
     with sessions.begin() as session:
         # Same text, NFD-decomposed and re-spaced: the same article to a reader.
         import unicodedata
+
         nfd = unicodedata.normalize("NFD", "Một  hai ba.")
         later = t0 + timedelta(hours=6)
         assert repo.upsert_article(session, _values(site_id, nfd, later)) == "unchanged"
@@ -80,10 +87,16 @@ def test_run_is_recorded(db_url: str) -> None:
     with sessions.begin() as session:
         run_id = repo.start_run(session, "related", "manual", start, {"site": "dantri"})
     with sessions.begin() as session:
-        repo.finish_run(session, run_id, status="ok", finish_reason="finished",
-                        finished_at=start + timedelta(minutes=1),
-                        totals=repo.RunTotals(pages_fetched=10, articles_new=3),
-                        error_kinds={"http_4xx": 1}, stats={"x": 1})
+        repo.finish_run(
+            session,
+            run_id,
+            status="ok",
+            finish_reason="finished",
+            finished_at=start + timedelta(minutes=1),
+            totals=repo.RunTotals(pages_fetched=10, articles_new=3),
+            error_kinds={"http_4xx": 1},
+            stats={"x": 1},
+        )
     with sessions() as session:
         run = repo.get_run(session, run_id)
         assert run is not None

@@ -15,7 +15,7 @@ from crawler.db.session import make_engine, session_factory
 from crawler.extensions.runs import unreachable_hosts
 from crawler.runner import CrawlOutcome, CrawlRequest, run_crawl
 
-console = Console(stderr=False)
+console = Console(soft_wrap=True)
 
 SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="Site key (repeatable).")]
 SeedOpt = Annotated[list[str] | None, typer.Option("--seed", help="Seed id (repeatable).")]
@@ -31,8 +31,10 @@ ThresholdOpt = Annotated[
 def print_report(outcome: CrawlOutcome, database_url: str, *, list_articles: bool) -> None:
     stats = outcome.stats
     colour = "green" if outcome.status == "ok" else "red"
-    console.print(f"[bold]run {outcome.run_id}[/bold]: [{colour}]{outcome.status}[/{colour}] "
-                  f"({stats.get('finish_reason', '?')})")
+    console.print(
+        f"[bold]run {outcome.run_id}[/bold]: [{colour}]{outcome.status}[/{colour}] "
+        f"({stats.get('finish_reason', '?')})"
+    )
     counts = Table(show_header=False, box=None)
     for label, key in (
         ("pages fetched", "response_received_count"),
@@ -91,19 +93,28 @@ def register(app: typer.Typer) -> None:
             list[str] | None, typer.Option("--allowed-domain", help="With --start-url.")
         ] = None,
         replay: Annotated[
-            Path | None, typer.Option("--replay", help="Serve a recorded web instead of the network.")
+            Path | None,
+            typer.Option("--replay", help="Serve a recorded web instead of the network."),
         ] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Scrapy's log.")] = False,
     ) -> None:
         """Crawl the seeds' sites for related articles into the archive."""
         config = Config.from_env()
         request = CrawlRequest(
-            sites=site or [], seeds=seed or [], max_pages=max_pages, max_depth=max_depth,
-            since=since, start_urls=start_url or [], allowed_domains=allowed_domain or [],
+            sites=site or [],
+            seeds=seed or [],
+            max_pages=max_pages,
+            max_depth=max_depth,
+            since=since,
+            start_urls=start_url or [],
+            allowed_domains=allowed_domain or [],
         )
         outcome = run_crawl(
-            request, database_url=config.database_url, replay_dir=replay or config.replay_dir,
-            threshold=threshold, log_level="INFO" if verbose else "WARNING",
+            request,
+            database_url=config.database_url,
+            replay_dir=replay or config.replay_dir,
+            threshold=threshold,
+            log_level="INFO" if verbose else "WARNING",
         )
         print_report(outcome, config.database_url, list_articles=False)
         if outcome.status != "ok":
@@ -116,11 +127,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Crawl the recorded web of the seed sites offline into the archive and summarise it."""
         config = Config.from_env()
-        console.print(f"crawling the recorded web in {recorded_web_dir()} "
-                      f"into {config.database_url} (no network needed)")
+        console.print(
+            f"crawling the recorded web in {recorded_web_dir()} "
+            f"into {config.database_url} (no network needed)"
+        )
         outcome = run_crawl(
-            CrawlRequest(), database_url=config.database_url, replay_dir=recorded_web_dir(),
-            threshold=threshold, trigger="demo", log_level="INFO" if verbose else "WARNING",
+            CrawlRequest(),
+            database_url=config.database_url,
+            replay_dir=recorded_web_dir(),
+            threshold=threshold,
+            trigger="demo",
+            log_level="INFO" if verbose else "WARNING",
         )
         print_report(outcome, config.database_url, list_articles=True)
         if outcome.status != "ok":

@@ -20,6 +20,7 @@ class ProgressReporter:
         self.interval = interval
         self.started = time.monotonic()
         self.loop: task.LoopingCall | None = None
+        self.ticks = 0
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -32,15 +33,24 @@ class ProgressReporter:
     def line(self) -> str:
         stats: dict[str, Any] = self.crawler.stats.get_stats()
         pages = int(stats.get("response_received_count", 0))
-        archived = sum(int(stats.get(f"crawler/articles/{k}", 0))
-                       for k in ("new", "updated", "unchanged"))
+        archived = sum(
+            int(stats.get(f"crawler/articles/{k}", 0)) for k in ("new", "updated", "unchanged")
+        )
         errors = int(stats.get("crawler/errors", 0))
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        return (f"pages {pages} | articles {archived} | errors {errors} | "
-                f"{pages / elapsed * 60:.0f} pages/min")
+        return (
+            f"pages {pages} | articles {archived} | errors {errors} | "
+            f"{pages / elapsed * 60:.0f} pages/min"
+        )
 
     def show(self) -> None:
-        sys.stderr.write("\r\x1b[2K" + self.line())
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\x1b[2K" + self.line())
+        else:  # a log file or a pipe: whole lines, fewer of them
+            self.ticks += 1
+            if self.ticks % 10:
+                return
+            sys.stderr.write(self.line() + "\n")
         sys.stderr.flush()
 
     def spider_opened(self) -> None:
@@ -51,5 +61,7 @@ class ProgressReporter:
     def spider_closed(self) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
+        self.ticks = -1
         self.show()
-        sys.stderr.write("\n")
+        if sys.stderr.isatty():
+            sys.stderr.write("\n")

@@ -46,7 +46,7 @@ def run_status(reason: str, stats: dict[str, Any]) -> str:
 
 def unreachable_hosts(stats: dict[str, Any]) -> dict[str, str]:
     prefix = "crawler/unreachable/"
-    return {k[len(prefix):]: str(v) for k, v in stats.items() if k.startswith(prefix)}
+    return {k[len(prefix) :]: str(v) for k, v in stats.items() if k.startswith(prefix)}
 
 
 class CrawlRunRecorder:
@@ -76,12 +76,18 @@ class CrawlRunRecorder:
             logger.error("%s", exc)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_not_ready"))
             return
-        arguments = {k: v for k, v in vars(spider).items() if k.startswith(("_", "max_", "since"))
-                     and isinstance(v, (str, int, list, type(None)))}
+        arguments = {
+            k: v
+            for k, v in vars(spider).items()
+            if k.startswith(("_", "max_", "since")) and isinstance(v, (str, int, list, type(None)))
+        }
         with self._sessions().begin() as session:
             self.run_id = repo.start_run(
-                session, spider.name, self.crawler.settings.get("CRAWLER_TRIGGER", "manual"),
-                datetime.now(UTC), arguments,
+                session,
+                spider.name,
+                self.crawler.settings.get("CRAWLER_TRIGGER", "manual"),
+                datetime.now(UTC),
+                arguments,
             )
         stats.set_value("crawler/run_id", self.run_id)
         stats.set_value("crawler/archive_ready", True)
@@ -93,12 +99,18 @@ class CrawlRunRecorder:
             logger.error("could not reach %s: %s", host, message)
         if self.run_id is None:
             return
-        error_kinds = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items()
-                       if k.startswith("crawler/errors/")}
+        error_kinds = {
+            k.rsplit("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("crawler/errors/")
+        }
         with self._sessions().begin() as session:
             repo.finish_run(
-                session, self.run_id, status=status, finish_reason=reason,
-                finished_at=datetime.now(UTC), totals=totals_from_stats(stats),
-                error_kinds=error_kinds, stats=stats,
+                session,
+                self.run_id,
+                status=status,
+                finish_reason=reason,
+                finished_at=datetime.now(UTC),
+                totals=totals_from_stats(stats),
+                error_kinds=error_kinds,
+                stats=stats,
             )
         self.crawler.stats.set_value("crawler/run_status", status)

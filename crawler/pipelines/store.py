@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from typing import Any
@@ -17,6 +18,7 @@ from crawler.items import ArticleItem
 from crawler.urls import canonical_url
 
 _SPACE = re.compile(r"\s+")
+logger = logging.getLogger(__name__)
 
 
 def content_hash(text: str) -> str:
@@ -102,7 +104,9 @@ class ArchiveStorePipeline:
                     if item.site not in self.site_ids:
                         site = sites.get(item.site)
                         self.site_ids[item.site] = repo.ensure_site(
-                            session, item.site, site.name if site else item.site,
+                            session,
+                            item.site,
+                            site.name if site else item.site,
                             site.language if site else None,
                         )
                     values = article_values(item, self.site_ids[item.site], run_id)
@@ -112,8 +116,12 @@ class ArchiveStorePipeline:
             self.stats.inc_value("crawler/errors")
             self.stats.inc_value("crawler/errors/archive_write", len(batch))
             self.site_ids.clear()
-            spider.logger.error("archive write failed, %d articles not stored: %s",
-                                len(batch), exc.__class__.__name__ + ": " + str(exc.orig or exc))
+            logger.error(
+                "archive write failed, %d articles not stored: %s: %s",
+                len(batch),
+                type(exc).__name__,
+                exc,
+            )
             return
         for outcome in outcomes:
             self.stats.inc_value(f"crawler/articles/{outcome}")

@@ -112,4 +112,8 @@ def next_pages(selector: Selector, site: SiteProfile) -> Iterator[str]:
 
 def is_feed(body: bytes) -> bool:
     head = body[:512].lstrip().lower()
-    return b"<rss" in head or b"<feed" in head or (head.startswith(b"<?xml") and b"<rss" in body[:2048])
+    return (
+        b"<rss" in head
+        or b"<feed" in head
+        or (head.startswith(b"<?xml") and b"<rss" in body[:2048])
+    )

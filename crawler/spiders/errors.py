@@ -2,22 +2,45 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
+from scrapy import exceptions as scrapy_errors
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net
 from twisted.python.failure import Failure
-from twisted.web._newclient import ResponseNeverReceived
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-_KINDS: tuple[tuple[type[BaseException], str, str], ...] = (
-    (net.DNSLookupError, "dns", "cannot resolve host {host} (DNS lookup failed: no network?)"),
-    (net.ConnectionRefusedError, "connection_refused", "host {host} refused the connection"),
-    (net.TimeoutError, "timeout", "host {host} did not answer in time"),
-    (net.TCPTimedOutError, "timeout", "host {host} did not answer in time"),
-    (net.NoRouteError, "dns", "no route to host {host} (network unreachable)"),
-    (net.ConnectionLost, "connection_lost", "host {host} closed the connection"),
-    (ResponseNeverReceived, "connection_lost", "host {host} sent no response"),
+# Scrapy 2.14+ wraps Twisted's errors in its own; both are listed so either raises the same kind.
+_KINDS: tuple[tuple[tuple[type[BaseException], ...], str, str], ...] = (
+    (
+        (scrapy_errors.CannotResolveHostError, net.DNSLookupError, net.NoRouteError),
+        "dns",
+        "cannot resolve host {host} (DNS lookup failed: no network?)",
+    ),
+    (
+        (scrapy_errors.DownloadConnectionRefusedError, net.ConnectionRefusedError),
+        "connection_refused",
+        "host {host} refused the connection",
+    ),
+    (
+        (scrapy_errors.DownloadTimeoutError, net.TimeoutError, net.TCPTimedOutError),
+        "timeout",
+        "host {host} did not answer in time",
+    ),
+    (
+        (
+            scrapy_errors.DownloadFailedError,
+            scrapy_errors.ResponseDataLossError,
+            ResponseFailed,
+            ResponseNeverReceived,
+            net.ConnectionLost,
+        ),
+        "connection_lost",
+        "host {host} broke off the response",
+    ),
 )
+NETWORK_KINDS = ("dns", "connection_refused", "timeout", "tls")
 
 
 def classify_failure(failure: Failure) -> tuple[str, str, str]:
@@ -25,14 +48,34 @@ def classify_failure(failure: Failure) -> tuple[str, str, str]:
     request = getattr(failure, "request", None)
     url = getattr(request, "url", "") or ""
     host = urlsplit(url).hostname or "?"
-    if failure.check(HttpError):
-        status = failure.value.response.status
+    error = failure.value
+    if isinstance(error, HttpError):
+        status = error.response.status
         kind = "http_429" if status == 429 else f"http_{status // 100}xx"
         return kind, host, f"HTTP {status} from {url}"
-    for exc_type, kind, template in _KINDS:
-        if failure.check(exc_type):
+    for exc_types, kind, template in _KINDS:
+        if isinstance(error, exc_types):
             return kind, host, template.format(host=host)
-    name = type(failure.value).__name__
+    name = type(error).__name__
     if "TLS" in name or "SSL" in name:
         return "tls", host, f"TLS handshake with {host} failed"
     return "other", host, f"{name} while fetching {url}: {failure.getErrorMessage()}"
+
+
+class _NoNetworkTracebacks(logging.Filter):
+    """Scrapy's robots.txt middleware logs network failures with a traceback; the failure is
+    an expected fact (counted and reported by host), so keep the line and drop the traceback."""
+
+    _expected = tuple(t for types, _, _ in _KINDS for t in types)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], self._expected):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_network_tracebacks() -> None:
+    logger = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+    if not any(isinstance(f, _NoNetworkTracebacks) for f in logger.filters):
+        logger.addFilter(_NoNetworkTracebacks())

@@ -22,10 +22,10 @@ from crawler.errors import ConfigError
 from crawler.extraction import extract
 from crawler.frontier import link_priority
 from crawler.items import ArticleItem
-from crawler.relevance import RelevanceModel, Seed, load_seeds
+from crawler.relevance import RelevanceModel, load_seeds
 from crawler.sites import SiteProfile, load_sites, site_for_url
 from crawler.spiders import discovery
-from crawler.spiders.errors import classify_failure
+from crawler.spiders.errors import NETWORK_KINDS, classify_failure, quiet_network_tracebacks
 from crawler.spiders.generic import generic_profile
 
 _LISTING_BLOCKS = {"section", "tag", "search", "home"}
@@ -44,6 +44,9 @@ class RelatedSpider(scrapy.Spider):
         if settings.get("CRAWLER_REPLAY_DIR"):
             handler = "crawler.replay.ReplayDownloadHandler"
             settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, "spider")
+            # Files need no politeness: replayed crawls run at full speed.
+            settings.set("AUTOTHROTTLE_ENABLED", False, "spider")
+            settings.set("DOWNLOAD_DELAY", 0, "spider")
 
     def __init__(
         self,
@@ -63,11 +66,14 @@ class RelatedSpider(scrapy.Spider):
         self._site_arg, self._seed_arg = _split(site), _split(seed)
         self._start_urls_arg, self._domains_arg = _split(start_urls), _split(allowed_domains)
         self.pages_requested = 0
+        quiet_network_tracebacks()
 
     def _configure(self) -> None:
         settings = self.crawler.settings
         config = Config.from_env()
-        seeds_dir = config.seeds_dir.__class__(settings.get("CRAWLER_SEEDS_DIR") or config.seeds_dir)
+        seeds_dir = config.seeds_dir.__class__(
+            settings.get("CRAWLER_SEEDS_DIR") or config.seeds_dir
+        )
         all_seeds = load_seeds(seeds_dir)
         all_sites = load_sites(seeds_dir / "sites")
         unknown = [s for s in self._seed_arg if s not in {x.id for x in all_seeds}]
@@ -123,7 +129,7 @@ class RelatedSpider(scrapy.Spider):
         queries: dict[str, None] = {}
         for seed in self.seeds:
             if seed.language == site.language and len(seed.terms) >= 2:
-                queries[" ".join(seed.terms[:2])] = None
+                queries[" ".join(seed.terms[:2]).lower()] = None
         return list(queries)
 
     # --- requests --------------------------------------------------------------------------
@@ -185,8 +191,9 @@ class RelatedSpider(scrapy.Spider):
             if not self._budget_left():
                 return
             block = candidate.block
-            yield self._request(url, site, block, candidate.anchor, response, depth,
-                                parent_relevance)
+            yield self._request(
+                url, site, block, candidate.anchor, response, depth, parent_relevance
+            )
 
     def _budget_left(self) -> bool:
         if self.max_pages and self.pages_requested >= self.max_pages:
@@ -213,16 +220,22 @@ class RelatedSpider(scrapy.Spider):
         else:
             yield from self._parse_listing(response, site, block)
 
-    def _parse_listing(self, response: TextResponse, site: SiteProfile, block: str) -> Iterator[Any]:
+    def _parse_listing(
+        self, response: TextResponse, site: SiteProfile, block: str
+    ) -> Iterator[Any]:
         selector = response.selector
         listing_block = block if block in _LISTING_BLOCKS else "section"
         if site.listing_link_selectors:
             links = discovery.block_links(selector, site.listing_link_selectors, listing_block)
         else:
-            links = (discovery.Candidate(c.url, c.anchor, listing_block)
-                     for c in discovery.page_links(selector))
+            links = (
+                discovery.Candidate(c.url, c.anchor, listing_block)
+                for c in discovery.page_links(selector)
+            )
         yield from self._follow(response, site, links)
-        pages = (discovery.Candidate(u, "", listing_block) for u in discovery.next_pages(selector, site))
+        pages = (
+            discovery.Candidate(u, "", listing_block) for u in discovery.next_pages(selector, site)
+        )
         yield from self._follow(response, site, pages)
 
     def _parse_article(self, response: TextResponse, site: SiteProfile) -> Iterator[Any]:
@@ -248,7 +261,9 @@ class RelatedSpider(scrapy.Spider):
             )
         selector = response.selector
         yield from self._follow(
-            response, site, discovery.block_links(selector, site.related_selectors, "related"),
+            response,
+            site,
+            discovery.block_links(selector, site.related_selectors, "related"),
             relevance,
         )
         yield from self._follow(response, site, discovery.page_links(selector), relevance)
@@ -265,6 +280,7 @@ class RelatedSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("crawler/errors")
         stats.inc_value(f"crawler/errors/{kind}")
-        if kind in ("dns", "connection_refused", "timeout", "tls"):
+        if kind in NETWORK_KINDS:
             stats.set_value(f"crawler/unreachable/{host}", message)
-        self.logger.warning("%s: %s", getattr(failure.request, "url", "?"), message)  # type: ignore[attr-defined]
+        # Counted and named in the run report; the log line is detail for --verbose.
+        self.logger.info("%s: %s", getattr(failure.request, "url", "?"), message)  # type: ignore[attr-defined]

@@ -1,0 +1,99 @@
+"""A crawl that cannot reach its hosts ends with a clear message, a failed run, no traceback.
+
+Each crawl runs in its own process (Twisted's reactor cannot be restarted), through the same
+`crawler` command an operator types.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def crawler_cli(
+    args: list[str], db_url: str, cwd: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "CRAWLER_DATABASE_URL": db_url, **env}
+    environment.pop("CRAWLER_REPLAY_DIR", None)
+    return subprocess.run(
+        [sys.executable, "-c", "from crawler.cli import main; main()", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_unresolvable_host_is_named(sqlite_url: str, tmp_path: Path) -> None:
+    # .invalid never resolves (RFC 6761): the same failure as a machine with no network.
+    result = crawler_cli(
+        ["crawl", "--start-url", "https://dantri.com.vn.invalid/the-gioi.htm", "--max-pages", "5"],
+        sqlite_url,
+        tmp_path,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "could not reach dantri.com.vn.invalid" in output
+    assert "DNS lookup failed" in output
+    assert "Traceback" not in output
+    assert "run 1: failed" in output
+
+
+def test_refused_connection_is_named(sqlite_url: str, tmp_path: Path) -> None:
+    port = _closed_port()
+    result = crawler_cli(
+        ["crawl", "--start-url", f"http://127.0.0.1:{port}/news/", "--max-pages", "3"],
+        sqlite_url,
+        tmp_path,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "could not reach 127.0.0.1" in output
+    assert "refused" in output
+    assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["crawl", "--site", "nosuchsite"], "unknown site(s): nosuchsite"),
+        (["crawl", "--seed", "999"], "unknown seed(s): 999"),
+        (["crawl", "--since", "9 April"], "--since must be a date"),
+        (["crawl", "--max-pages", "-3"], "Invalid value"),
+    ],
+)
+def test_bad_arguments_are_one_clear_line(
+    args: list[str], message: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    result = crawler_cli(args, sqlite_url, tmp_path)
+    assert result.returncode != 0
+    assert message in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_archive_at_an_old_schema_names_the_fix(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES ('0000')")
+        conn.execute("CREATE TABLE articles (id INTEGER)")
+    result = crawler_cli(["crawl", "--site", "dantri"], f"sqlite:///{db}", tmp_path)
+    assert result.returncode == 2
+    assert "run `crawler db upgrade`" in result.stderr
+    assert "Traceback" not in result.stderr
