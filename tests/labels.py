@@ -32,6 +32,7 @@ def load_labels(path: Path = LABELS_FILE) -> list[Label]:
     assert data.get("schema") == 1, f"{path}: unknown labels schema {data.get('schema')!r}"
     labels = []
     for url, entry in data["articles"].items():
+        assert not entry.get("needs_review"), f"{path}: label of {url} awaits hand correction"
         published = entry.get("published")
         labels.append(
             Label(

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from crawler.cli import crawl, db
+from crawler.cli import crawl, db, sites
 from crawler.errors import CrawlerError
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(sites.app, name="site")
 crawl.register(app)
 
 
