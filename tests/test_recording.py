@@ -24,7 +24,7 @@ def test_page_path_follows_the_recorded_web_layout(tmp_path: Path) -> None:
     assert page_path(tmp_path, "https://www.15min.lt/naujienos/") == (
         tmp_path / "www.15min.lt" / "naujienos" / "index.html"
     )
-    with pytest.raises(CrawlerError, match="_replay.toml"):
+    with pytest.raises(CrawlerError, match=r"_replay\.toml"):
         page_path(tmp_path, "https://www.15min.lt/paieska?q=Rusija")
 
 

@@ -48,7 +48,9 @@ def record(
     from_file: Annotated[
         Path | None, typer.Option("--from-file", help="Use a saved page instead of fetching.")
     ] = None,
-    web_dir: Annotated[Path, typer.Option(help="The recorded web.")] = recorded_web_dir(),
+    web_dir: Annotated[
+        Path | None, typer.Option(help="The recorded web (default: the project's tests/web).")
+    ] = None,
 ) -> None:
     """Record URL into the recorded web and draft its expected output for hand correction."""
     sites = load_sites(Config.from_env().sites_dir)
@@ -60,6 +62,7 @@ def record(
             body = from_file.read_bytes()
         except OSError as exc:
             raise ConfigError(f"cannot read {from_file}: {exc}") from exc
+    web_dir = web_dir or recorded_web_dir()
     page = record_page(url, sites[site], web_dir, web_dir / "labels.json", body)
     console.print(f"stored {page.path}")
     if page.label is None:
