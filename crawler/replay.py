@@ -104,7 +104,16 @@ class RecordedWeb:
 
 
 def _content_type(path: Path) -> str:
-    return _CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    known = _CONTENT_TYPES.get(path.suffix.lower())
+    if known:
+        return known
+    # Extension-less URLs (15min.lt articles, "/rss"): a server knows what it sends; sniff.
+    head = path.read_bytes()[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "text/html"
+    if head.startswith(b"<?xml") or head.startswith(b"<rss"):
+        return "application/xml"
+    return "application/octet-stream"
 
 
 class ReplayDownloadHandler(BaseDownloadHandler):
@@ -116,11 +125,16 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         if not root:
             raise NotConfigured("CRAWLER_REPLAY_DIR is not set")
         self.web = RecordedWeb(Path(root))
-        self.requests_served = 0
+        # CRAWLER_REPLAY_LOG: one "status url" line per request, so tests can check what a
+        # crawl asked for (robots.txt rules, allowed domains, conditional requests).
+        log = crawler.settings.get("CRAWLER_REPLAY_LOG")
+        self.log = open(log, "a", encoding="utf-8") if log else None  # noqa: SIM115
 
     async def download_request(self, request: Request) -> Response:
         recorded = self.web.get(request.url)
-        self.requests_served += 1
+        if self.log is not None:
+            self.log.write(f"{recorded.status} {request.url}\n")
+            self.log.flush()
         headers = Headers(recorded.headers)
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=recorded.body)
         return respcls(
@@ -131,3 +145,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
             request=request,
             protocol="HTTP/1.1",
         )
+
+    async def close(self) -> None:
+        if self.log is not None:
+            self.log.close()

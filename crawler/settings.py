@@ -26,11 +26,16 @@ NEWSPIDER_MODULE = "crawler.spiders"
 CRAWLER_DATABASE_URL = _config.database_url
 CRAWLER_SEEDS_DIR = str(_config.seeds_dir)
 CRAWLER_REPLAY_DIR = str(_config.replay_dir) if _config.replay_dir else ""
+CRAWLER_REPLAY_LOG = os.environ.get("CRAWLER_REPLAY_LOG", "")  # tests: a log of replayed requests
 CRAWLER_RELEVANCE_THRESHOLD = _env_float("CRAWLER_RELEVANCE_THRESHOLD", 0.3)
 CRAWLER_CONTACT = os.environ.get("CRAWLER_CONTACT", "")
 CRAWLER_TRIGGER = os.environ.get("CRAWLER_TRIGGER", "manual")
 CRAWLER_STORE_BATCH_SIZE = 50
 CRAWLER_PROGRESS = False  # the CLI turns on its live progress line
+CRAWLER_DEDUP_THRESHOLD = _env_float("CRAWLER_DEDUP_THRESHOLD", 0.5)  # docs/dedup.md
+CRAWLER_WARC_ENABLED = os.environ.get("CRAWLER_WARC_ENABLED", "1") not in ("0", "false", "no")
+CRAWLER_WARC_DIR = os.environ.get("CRAWLER_WARC_DIR", "")  # "": warc/ next to an SQLite archive
+CRAWLER_WARC_MAX_SIZE = 1024**3  # bytes per WARC file before the next one starts
 
 # --- politeness ----------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
@@ -53,7 +58,12 @@ HTTPERROR_ALLOWED_CODES: list[int] = []
 
 # --- crawl order ---------------------------------------------------------------------------
 # Priorities come from the focused frontier; Scrapy's priority queue pops the highest first.
+CRAWLER_MAX_LIST_PAGES = 100  # pages of one section/tag/search list followed via "next"
+CRAWLER_FRONTIER = os.environ.get("CRAWLER_FRONTIER", "focused")  # focused | bfs (baseline)
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
+# Within one priority, first in first out: equal priorities then crawl breadth-first.
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 DEPTH_LIMIT = 0  # the spider enforces its own max_depth argument, counted from the seeds
 DEPTH_PRIORITY = 0
 
@@ -61,6 +71,11 @@ DEPTH_PRIORITY = 0
 ITEM_PIPELINES = {
     "crawler.pipelines.relevance.RelevancePipeline": 300,
     "crawler.pipelines.store.ArchiveStorePipeline": 800,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # Next to the downloader (beyond HttpCompression 590, Redirect 600, HttpCache 900): the
+    # WARC files get the bytes as the server sent them, redirects and errors included.
+    "crawler.warc.WarcCaptureMiddleware": 950,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,

@@ -10,11 +10,13 @@ import os
 import subprocess
 import sys
 import unicodedata
+from urllib.parse import urlsplit
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from crawler.db.models import Article, CrawlRun
 from crawler.db.session import make_engine, session_factory
@@ -26,39 +28,42 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 LABELS = load_labels()
 
 
-def _env(db_url: str) -> dict[str, str]:
-    env = {**os.environ, "CRAWLER_DATABASE_URL": db_url}
+def _env(db_url: str, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "CRAWLER_DATABASE_URL": db_url, **extra}
     env.pop("CRAWLER_REPLAY_DIR", None)
     return env
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+    """(database URL, the command's output, the log of replayed requests)."""
     workdir = tmp_path_factory.mktemp("demo")
     db_url = f"sqlite:///{workdir / 'archive.db'}"
+    requests_log = workdir / "requests.log"
     result = subprocess.run(
         [sys.executable, "-c", "from crawler.cli import main; main()", "demo"],
         cwd=workdir,
-        env=_env(db_url),
+        env=_env(db_url, CRAWLER_REPLAY_LOG=str(requests_log)),
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    yield db_url, result.stdout + result.stderr
+    yield db_url, result.stdout + result.stderr, requests_log
 
 
 @pytest.fixture(scope="module")
-def archived(demo: tuple[str, str]) -> dict[str, Article]:
+def archived(demo: tuple[str, str, Path]) -> dict[str, Article]:
     engine = make_engine(demo[0])
     with session_factory(engine)() as session:
-        rows = {a.canonical_url: a for a in session.scalars(select(Article))}
+        query = select(Article).options(selectinload(Article.site))
+        rows = {a.canonical_url: a for a in session.scalars(query)}
     engine.dispose()
     return rows
 
 
-def test_demo_reports_and_records_its_run(demo: tuple[str, str]) -> None:
-    db_url, output = demo
+def test_demo_reports_and_records_its_run(demo: tuple[str, str, Path]) -> None:
+    db_url, output, _ = demo
     assert "Traceback" not in output
     assert "run 1: ok" in output
     engine = make_engine(db_url)
@@ -94,6 +99,41 @@ def test_nothing_archived_twice_or_off_site(archived: dict[str, Article]) -> Non
     labelled = {canonical_url(label.url) for label in LABELS}
     unknown = sorted(set(archived) - labelled)
     assert unknown == [], f"archived pages that are not labelled articles: {unknown}"
+
+
+@pytest.mark.parametrize("site", sorted({label.site for label in LABELS}))
+def test_related_precision_and_recall_per_site(site: str, archived: dict[str, Article]) -> None:
+    labels = [label for label in LABELS if label.site == site]
+    relevant = {canonical_url(label.url) for label in labels if label.related}
+    found = {url for url, article in archived.items() if article.site.key == site}
+    hits = len(found & relevant)
+    precision = hits / len(found) if found else 0.0
+    recall = hits / len(relevant)
+    assert precision >= 0.9, f"{site}: precision {precision:.2f}: {sorted(found - relevant)}"
+    assert recall >= 0.9, f"{site}: recall {recall:.2f}: missed {sorted(relevant - found)}"
+
+
+def test_crawl_is_polite(demo: tuple[str, str, Path]) -> None:
+    """No request leaves the sites' domains; no path their robots.txt disallows is fetched."""
+    from protego import Protego
+
+    from crawler.config import Config
+    from crawler.replay import RecordedWeb
+    from crawler.sites import load_sites
+
+    sites = load_sites(Config.from_env().sites_dir).values()
+    web = RecordedWeb(REPO_ROOT / "tests" / "web")
+    requested = [line.split(" ", 1)[1] for line in demo[2].read_text().splitlines()]
+    assert len(requested) > 50
+    robots: dict[str, Protego] = {}
+    for url in requested:
+        parts = urlsplit(url)
+        assert any(site.owns(url) for site in sites), f"offsite request: {url}"
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in robots:
+            robots[origin] = Protego.parse(web.get(origin + "/robots.txt").body.decode())
+        user_agent = "news-archive-crawler"
+        assert robots[origin].can_fetch(url, user_agent), f"robots.txt disallows {url}"
 
 
 def test_scrapy_crawl_related_works_from_the_project_root(tmp_path: Path) -> None:

@@ -61,3 +61,15 @@ def test_unknown_urls_are_404_and_paths_cannot_escape(tmp_path: Path) -> None:
     assert web.get("https://example.com/search?q=other").status == 404
     assert web.get("https://example.com/../example.com/index.html").status == 404
     assert web.get("https://example.com/_replay.toml").status == 404
+
+
+def test_extensionless_pages_are_sniffed(tmp_path: Path) -> None:
+    host = tmp_path / "www.15min.lt" / "naujiena"
+    host.mkdir(parents=True)
+    (host / "straipsnis-57-1").write_bytes(b"<!DOCTYPE html><html lang='lt'></html>")
+    (tmp_path / "www.15min.lt" / "rss").write_bytes(b'<?xml version="1.0"?><rss></rss>')
+    web = RecordedWeb(tmp_path)
+    assert web.get("https://www.15min.lt/naujiena/straipsnis-57-1").headers["Content-Type"] == (
+        "text/html"
+    )
+    assert web.get("https://www.15min.lt/rss").headers["Content-Type"] == "application/xml"

@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 from crawler.config import Config
 from crawler.errors import ConfigError
 from crawler.extraction import extract
-from crawler.frontier import link_priority
+from crawler.frontier import BREADTH_FIRST, FOCUSED, FrontierPolicy, link_priority
 from crawler.items import ArticleItem
 from crawler.relevance import RelevanceModel, load_seeds
 from crawler.sites import SiteProfile, load_sites, site_for_url
@@ -28,7 +28,14 @@ from crawler.spiders import discovery
 from crawler.spiders.errors import NETWORK_KINDS, classify_failure, quiet_network_tracebacks
 from crawler.spiders.generic import generic_profile
 
-_LISTING_BLOCKS = {"section", "tag", "search", "home"}
+_LISTING_BLOCKS = {"section", "tag", "search"}
+
+
+def _policy(name: str) -> FrontierPolicy:
+    policies = {"focused": FOCUSED, "bfs": BREADTH_FIRST}
+    if name not in policies:
+        raise ConfigError(f"CRAWLER_FRONTIER must be one of {', '.join(policies)}, not {name!r}")
+    return policies[name]
 
 
 def _split(value: str | None) -> list[str]:
@@ -66,6 +73,7 @@ class RelatedSpider(scrapy.Spider):
         self._site_arg, self._seed_arg = _split(site), _split(seed)
         self._start_urls_arg, self._domains_arg = _split(start_urls), _split(allowed_domains)
         self.pages_requested = 0
+        self._requested: set[str] = set()  # budget counts distinct URLs, not duplicate links
         quiet_network_tracebacks()
 
     def _configure(self) -> None:
@@ -81,6 +89,8 @@ class RelatedSpider(scrapy.Spider):
             raise ConfigError(f"unknown seed(s): {', '.join(unknown)}")
         self.seeds = [s for s in all_seeds if not self._seed_arg or s.id in self._seed_arg]
         self.model = RelevanceModel.from_seeds(self.seeds)
+        self.policy = _policy(settings.get("CRAWLER_FRONTIER", "focused"))
+        self.max_list_pages = settings.getint("CRAWLER_MAX_LIST_PAGES", 100)
         if self._start_urls_arg:
             self.sites = [generic_profile(self._start_urls_arg, self._domains_arg)]
         else:
@@ -152,7 +162,9 @@ class RelatedSpider(scrapy.Spider):
             depth=depth,
             is_article_url=is_article,
             model=self.model,
+            policy=self.policy,
         )
+        self.logger.debug("queue %d %s %s", priority, block, url)
         return scrapy.Request(
             url,
             callback=self.parse,
@@ -172,9 +184,14 @@ class RelatedSpider(scrapy.Spider):
         site: SiteProfile,
         candidates: Iterable[discovery.Candidate],
         parent_relevance: float | None = None,
+        *,
+        pagination: bool = False,
     ) -> Iterator[scrapy.Request]:
-        depth = int(response.meta.get("seed_depth", 0)) + 1
-        if depth > self.max_depth:
+        # The next page of a list is not a step away from the topic: it keeps the list's
+        # depth (for priority and max_depth) and is bounded by its own page count instead.
+        depth = int(response.meta.get("seed_depth", 0)) + (0 if pagination else 1)
+        list_page = int(response.meta.get("list_page", 1)) + 1 if pagination else 1
+        if depth > self.max_depth or list_page > self.max_list_pages:
             return
         for candidate in candidates:
             url = response.urljoin(candidate.url)
@@ -188,12 +205,17 @@ class RelatedSpider(scrapy.Spider):
             is_article = site.is_article_url(url)
             if not (is_article or candidate.is_sitemap or candidate.block in _LISTING_BLOCKS):
                 continue
+            if url in self._requested:
+                continue
             if not self._budget_left():
                 return
-            block = candidate.block
-            yield self._request(
-                url, site, block, candidate.anchor, response, depth, parent_relevance
+            self._requested.add(url)
+            request = self._request(
+                url, site, candidate.block, candidate.anchor, response, depth, parent_relevance
             )
+            if pagination:
+                request.meta["list_page"] = list_page
+            yield request
 
     def _budget_left(self) -> bool:
         if self.max_pages and self.pages_requested >= self.max_pages:
@@ -236,13 +258,15 @@ class RelatedSpider(scrapy.Spider):
         pages = (
             discovery.Candidate(u, "", listing_block) for u in discovery.next_pages(selector, site)
         )
-        yield from self._follow(response, site, pages)
+        yield from self._follow(response, site, pages, pagination=True)
 
     def _parse_article(self, response: TextResponse, site: SiteProfile) -> Iterator[Any]:
         article = extract(response.text, response.url, None if site.is_generic else site)
         relevance = None
         if article is None:
             self.crawler.stats.inc_value("crawler/extraction/no_article")
+        elif self.since and article.published_at and article.published_at.date() < self.since:
+            self.crawler.stats.inc_value("crawler/skipped/older_than_since")
         else:
             scored = self.model.score(article.text, article.title, article.language)
             relevance = scored.score

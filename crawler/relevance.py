@@ -1,0 +1,306 @@
+"""Relevance: how close a text is to the seed articles. Pure; no Scrapy.
+
+Each seed becomes a weighted term profile (docs/relevance.md): the words and syllable pairs of
+its cleaned text and title plus the manifest's operator-edited ``terms``, each weighted by an
+IDF from a background of ordinary news pages (``relevance_background.json``). A text's score
+against a profile is the profile weight it covers, each feature's contribution saturating with
+repetition (BM25's tf curve), mapped to [0, 1]. Same-language seeds are compared on all
+features; seeds in another language only on names (Putin, Lavrovas, NATO), the one vocabulary
+the languages share, at a discount.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler import textnorm as tn
+from crawler.errors import ConfigError
+
+BACKGROUND_PATH = Path(__file__).with_name("relevance_background.json")
+DEFAULT_THRESHOLD = 0.3
+
+PROFILE_SIZE = 80  # seed features kept besides the terms: enough for the topic, not the trivia
+NAME_PROFILE_SIZE = 40
+TERM_BOOST = 2.0  # a manifest term weighs as much as a seed word seen ~e^2 times
+TITLE_WEIGHT = 2  # a title's words count twice, in seeds and in scored texts
+K1, B = 1.2, 0.5  # BM25 tf saturation and length normalisation
+CROSS_DISCOUNT = 0.7  # names alone are weaker evidence than a whole same-language profile
+SCALE = 0.35  # raw coverage at which the score reaches 1 - 1/e
+SNIPPET_SCALE = 0.25
+_SEED_FIELDS = {
+    "id": str,
+    "file": str,
+    "language": str,
+    "site": str,
+    "title": str,
+    "url": str,
+    "published": str,
+    "terms": list,
+}
+
+
+@dataclass(frozen=True)
+class Seed:
+    id: str
+    language: str
+    text: str
+    title: str = ""
+    terms: tuple[str, ...] = ()
+    site: str = ""
+    url: str = ""
+    published: str = ""
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """A text's closeness to its closest seed; ``matched_terms`` are the strongest evidence,
+    as the manifest spells them where they came from a term."""
+
+    score: float
+    seed_id: str | None
+    matched_terms: tuple[str, ...] = ()
+
+
+def load_seeds(seeds_dir: Path) -> list[Seed]:
+    """Read ``manifest.toml`` and the seed texts. Errors name the file and the field."""
+    path = seeds_dir / "manifest.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read seed manifest: {exc}") from exc
+    entries = data.get("seed")
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{path}: no [[seed]] entries")
+    seeds: list[Seed] = []
+    for i, entry in enumerate(entries):
+        where = f"{path}: seed #{i + 1}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: must be a table")
+        unknown = sorted(set(entry) - set(_SEED_FIELDS))
+        if unknown:
+            raise ConfigError(f"{where}: unknown field(s) {', '.join(unknown)}")
+        for name in ("id", "file", "language"):
+            if name not in entry:
+                raise ConfigError(f"{where}: missing required field '{name}'")
+        for name, kind in _SEED_FIELDS.items():
+            if name in entry and not isinstance(entry[name], kind):
+                raise ConfigError(f"{where}: field '{name}' must be a {kind.__name__}")
+        where = f"{path}: seed '{entry['id']}'"
+        terms = entry.get("terms", [])
+        if not all(isinstance(t, str) and t.strip() for t in terms):
+            raise ConfigError(f"{where}: field 'terms' must be a list of non-empty strings")
+        if not re.fullmatch(r"[a-z]{2}", entry["language"]):
+            raise ConfigError(f"{where}: field 'language' must be an ISO 639-1 code")
+        if any(s.id == entry["id"] for s in seeds):
+            raise ConfigError(f"{where}: field 'id' is not unique")
+        try:
+            text = (seeds_dir / entry["file"]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{where}: field 'file': cannot read {entry['file']}: {exc}") from exc
+        seeds.append(
+            Seed(
+                id=entry["id"],
+                language=entry["language"],
+                text=tn.nfc(text),
+                title=tn.nfc(entry.get("title", "")),
+                terms=tuple(map(tn.nfc, terms)),
+                site=entry.get("site", ""),
+                url=entry.get("url", ""),
+                published=entry.get("published", ""),
+            )
+        )
+    return seeds
+
+
+@dataclass
+class Background:
+    """Document frequencies of ordinary news pages, per feature space (vi, lt, name)."""
+
+    docs: dict[str, int] = field(default_factory=dict)
+    avg_len: dict[str, float] = field(default_factory=dict)
+    df: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def idf(self, space: str, feature: str) -> float:
+        n = self.docs.get(space, 0)
+        return math.log((n + 1) / (self.df.get(space, {}).get(feature, 0) + 0.5))
+
+    @classmethod
+    def load(cls, path: Path = BACKGROUND_PATH) -> Background:
+        # Loud, not an empty background: without IDF the scores lose their calibration.
+        try:
+            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return cls(docs=data["docs"], avg_len=data["avg_len"], df=data["df"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigError(f"{path}: cannot read the relevance background: {exc}") from exc
+
+    @classmethod
+    def build(cls, docs: Iterable[tuple[str, str | None]], min_df: int = 2) -> Background:
+        """From (text, language) pairs; features seen in fewer than ``min_df`` pages are
+        left out (they read as rare, which they are)."""
+        bg = cls()
+        lengths: dict[str, list[int]] = {}
+        for text, language in docs:
+            space = tn.space_of(language or tn.guess_language(text))
+            seq = tn.units(text, space)
+            lengths.setdefault(space, []).append(len(seq))
+            names = tn.name_counts(text, space)
+            for sp, feats in ((space, tn.ngram_counts(seq, 2)), ("name", names)):
+                bg.docs[sp] = bg.docs.get(sp, 0) + 1
+                df = bg.df.setdefault(sp, {})
+                for f in feats:
+                    df[f] = df.get(f, 0) + 1
+        bg.avg_len = {sp: sum(v) / len(v) for sp, v in lengths.items()}
+        bg.df = {sp: {f: n for f, n in sorted(d.items()) if n >= min_df} for sp, d in bg.df.items()}
+        return bg
+
+    def save(self, path: Path = BACKGROUND_PATH) -> None:
+        data = {"docs": self.docs, "avg_len": self.avg_len, "df": self.df}
+        path.write_text(
+            json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+        )
+
+
+@dataclass(frozen=True)
+class _Profile:
+    seed_id: str
+    language: str
+    space: str
+    weights: Mapping[str, float]  # feature -> weight, summing to 1
+    names: Mapping[str, float]  # name key -> weight, summing to 1
+    folded: Mapping[str, float]  # diacritic-free features for snippets
+    labels: Mapping[str, str]  # feature -> the manifest term it came from
+    name_labels: Mapping[str, str]  # name key -> the manifest term it came from
+
+
+def _normalised(
+    weights: Mapping[str, float], keep: int, always: Iterable[str] = ()
+) -> dict[str, float]:
+    chosen = dict(sorted(weights.items(), key=lambda kv: -kv[1])[:keep])
+    chosen.update({f: weights[f] for f in always if f in weights})
+    total = sum(chosen.values()) or 1.0
+    return {f: w / total for f, w in chosen.items() if w > 0}
+
+
+def _content_counts(seq: list[str], space: str) -> Counter[str]:
+    """Seed-side features: content unigrams and bigrams, no function words."""
+    stop = [tn.is_stopword(u, space) or len(u) < 2 for u in seq]
+    counts: Counter[str] = Counter(u for u, s in zip(seq, stop, strict=True) if not s)
+    counts.update(
+        f"{seq[i]} {seq[i + 1]}" for i in range(len(seq) - 1) if not (stop[i] or stop[i + 1])
+    )
+    return counts
+
+
+def _build_profile(seed: Seed, bg: Background, fold_df: Mapping[str, int]) -> _Profile:
+    space = tn.space_of(seed.language)
+    body = tn.clean_seed_text(seed.text)
+    counts = _content_counts(tn.units(body, space), space)
+    for f, c in _content_counts(tn.units(seed.title, space), space).items():
+        counts[f] += TITLE_WEIGHT * c
+    raw = {f: bg.idf(space, f) * (1 + math.log(c)) for f, c in counts.items()}
+    names_raw: Counter[str] = tn.name_counts(f"{seed.title}\n{body}", space, profile_side=True)
+    labels: dict[str, str] = {}
+    name_labels: dict[str, str] = {}
+    for term in seed.terms:
+        feature = " ".join(tn.units(term, space))
+        if feature:
+            labels[feature] = term
+            raw[feature] = raw.get(feature, 0.0) + TERM_BOOST * bg.idf(space, feature)
+        term_names = tn.name_counts(term, space, profile_side=True)
+        names_raw.update(term_names)
+        name_labels.update((k, term) for k in term_names if k not in name_labels)
+    weights = _normalised(raw, PROFILE_SIZE, always=labels)
+    names = _normalised(
+        {k: bg.idf("name", k) * (1 + math.log(c)) for k, c in names_raw.items()}, NAME_PROFILE_SIZE
+    )
+    folded: dict[str, float] = {}
+    for f, w in weights.items():
+        g = tn.fold(f)
+        # A folded form shared by several words ("nhat": nhật Japan, nhất most) keeps only the
+        # share of this word among the background pages that use the folded form.
+        share = 1.0
+        if space == "vi":
+            share = min(1.0, (bg.df.get(space, {}).get(f, 0) + 1) / (fold_df.get(g, 0) + 1))
+        folded[g] = folded.get(g, 0.0) + w * share
+    return _Profile(seed.id, seed.language, space, weights, names, folded, labels, name_labels)
+
+
+def _cover(
+    weights: Mapping[str, float], counts: Mapping[str, float], norm: float
+) -> tuple[float, list[tuple[float, str]]]:
+    parts = [
+        (w * counts[f] / (counts[f] + K1 * norm), f) for f, w in weights.items() if counts.get(f)
+    ]
+    return sum(p for p, _ in parts), parts
+
+
+class RelevanceModel:
+    """Scores texts against the seed profiles. Build once per crawl with :meth:`from_seeds`."""
+
+    def __init__(self, profiles: list[_Profile], background: Background) -> None:
+        self.profiles = profiles
+        self.background = background
+        self.max_n = max([2, *(len(f.split()) for p in profiles for f in p.weights)])
+
+    @classmethod
+    def from_seeds(
+        cls, seeds: Iterable[Seed], background: Background | None = None
+    ) -> RelevanceModel:
+        bg = background if background is not None else Background.load()
+        fold_df: Counter[str] = Counter()
+        for f, n in bg.df.get("vi", {}).items():
+            fold_df[tn.fold(f)] += n
+        return cls([_build_profile(s, bg, fold_df) for s in seeds], bg)
+
+    def score(self, text: str, title: str | None = None, language: str | None = None) -> Relevance:
+        # "vi-VN" -> "vi"; no language given -> guessed from the diacritics.
+        language = (language or "").split("-")[0].lower() or tn.guess_language(
+            f"{title or ''}\n{text}"
+        )
+        space = tn.space_of(language)
+        seq, title_seq = tn.units(text, space), tn.units(title or "", space)
+        counts = tn.ngram_counts(seq, self.max_n)
+        names = tn.name_counts(text, space)
+        for f, c in tn.ngram_counts(title_seq, self.max_n).items():
+            counts[f] += TITLE_WEIGHT * c
+        for f, c in tn.name_counts(title or "", space).items():
+            names[f] += TITLE_WEIGHT * c
+        norm = 1 - B + B * len(seq) / self.background.avg_len.get(space, 400.0)
+        best = Relevance(0.0, None)
+        for p in self.profiles:
+            if p.language == language:
+                raw, parts = _cover(p.weights, counts, norm)
+                labels = p.labels
+            else:
+                raw, parts = _cover(p.names, names, norm)
+                raw, labels = raw * CROSS_DISCOUNT, p.name_labels
+            value = 1 - math.exp(-raw / SCALE)
+            if value > best.score:
+                parts.sort(reverse=True)
+                matched = dict.fromkeys(labels.get(f, f) for _, f in parts[:8])
+                best = Relevance(round(value, 4), p.seed_id, tuple(matched))
+        return best
+
+    def score_snippet(self, text: str) -> float:
+        """Anchor text, a URL slug, a feed title: no language, maybe no diacritics."""
+        grams = {
+            "vi": tn.ngram_counts([tn.fold(t) for t in tn.tokens(text)], self.max_n),
+            "lt": tn.ngram_counts(tn.units(text, "lt"), self.max_n),
+        }
+        names = tn.name_counts(text, "any")
+        best = 0.0
+        for p in self.profiles:
+            raw = max(
+                sum(p.folded.get(g, 0.0) for g in grams[p.space]),
+                CROSS_DISCOUNT * sum(p.names.get(k, 0.0) for k in names),
+            )
+            best = max(best, 1 - math.exp(-raw / SNIPPET_SCALE))
+        return round(best, 4)
