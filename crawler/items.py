@@ -24,7 +24,7 @@ class ExtractedArticle:
     source_credit: str | None = None  # "Theo VOV", "AFP/„Scanpix“": a source, never an author
     published_at: datetime | None = None
     published_raw: str | None = None
-    published_source: str | None = None  # jsonld | meta | time | text | url | feed | sitemap
+    published_source: str | None = None  # jsonld|meta|time|text|url|htmldate|feed|sitemap
     modified_at: datetime | None = None
     language: str | None = None
     declared_language: str | None = None

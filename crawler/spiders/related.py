@@ -19,7 +19,7 @@ from twisted.python.failure import Failure
 
 from crawler.config import Config
 from crawler.errors import ConfigError
-from crawler.extraction import extract
+from crawler.extraction import ExtractionTimeout, extract
 from crawler.frontier import BREADTH_FIRST, FOCUSED, FrontierPolicy, link_priority
 from crawler.items import ArticleItem
 from crawler.relevance import RelevanceModel, load_seeds
@@ -261,7 +261,13 @@ class RelatedSpider(scrapy.Spider):
         yield from self._follow(response, site, pages, pagination=True)
 
     def _parse_article(self, response: TextResponse, site: SiteProfile) -> Iterator[Any]:
-        article = extract(response.text, response.url, None if site.is_generic else site)
+        try:
+            article = extract(response.text, response.url, None if site.is_generic else site)
+        except ExtractionTimeout:
+            # One pathological page must not stall the crawl: counted, and its links still followed.
+            self.crawler.stats.inc_value("crawler/errors")
+            self.crawler.stats.inc_value("crawler/errors/extraction_timeout")
+            article = None
         relevance = None
         if article is None:
             self.crawler.stats.inc_value("crawler/extraction/no_article")

@@ -1,0 +1,58 @@
+"""``python -m bench`` runs every benchmark; ``python -m bench NAME …`` runs those named."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import bench
+from bench.common import console, print_table, write_result
+
+_NOT_BENCHMARKS = {"common", "__main__"}
+
+
+def _defines_run(name: str) -> bool:
+    # Read, not imported: helper modules (a web generator …) live here too, without run().
+    source = (Path(bench.__path__[0]) / f"{name}.py").read_text(encoding="utf-8")
+    return any(isinstance(node, ast.FunctionDef) and node.name == "run"
+               for node in ast.parse(source).body)
+
+
+def available() -> list[str]:
+    """The benchmarks: bench/<name>.py modules with a top-level ``run(args)``."""
+    return sorted(m.name for m in pkgutil.iter_modules(bench.__path__)
+                  if m.name not in _NOT_BENCHMARKS and not m.name.startswith("_")
+                  and _defines_run(m.name))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all of "
+                                                 f"{', '.join(available())})")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="at most this many items per data set (a quick look)")
+    args = parser.parse_args(argv)
+    names = args.names or available()
+    unknown = sorted(set(names) - set(available()))
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
+    rows: list[list[Any]] = []
+    for name in names:
+        console.rule(f"bench {name}")
+        result = importlib.import_module(f"bench.{name}").run(args)
+        path = write_result(name, result)
+        head = result["headline"]
+        rows.append([name, head["metric"], head["value"], head["baseline"], head.get("ratio"),
+                     head["goal"]])
+        console.print(f"wrote {path.relative_to(path.parent.parent.parent)}")
+    print_table("headlines", ["benchmark", "metric", "value", "baseline", "ratio", "goal"], rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

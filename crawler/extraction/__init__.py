@@ -1,0 +1,25 @@
+"""Clean article extraction: a pure function of (html, url, site profile).
+
+>>> from crawler.extraction import extract
+>>> article = extract(html_bytes, "https://dantri.com.vn/the-gioi/…-20160409101714155.htm")
+
+See docs/extraction.md for the pipeline, the settings and the measurements behind them.
+Nothing here imports Scrapy.
+"""
+
+from crawler.extraction.errors import ExtractionError, ExtractionTimeout
+from crawler.extraction.pipeline import (
+    DEFAULT_TIMEOUT,
+    EXTRACTOR_VERSION,
+    TRAFILATURA_OPTIONS,
+    extract,
+)
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "EXTRACTOR_VERSION",
+    "TRAFILATURA_OPTIONS",
+    "ExtractionError",
+    "ExtractionTimeout",
+    "extract",
+]

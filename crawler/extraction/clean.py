@@ -1,0 +1,208 @@
+"""Cleaning around trafilatura: boilerplate nodes out before, residue lines out after.
+
+Before: the profile's ``boilerplate_selectors`` nodes are dropped from the tree (their tail
+text, which belongs to the parent, is kept). After, line by line: what trafilatura could
+not know is boilerplate (the profile's ``boilerplate_lines``), the residue of flattened
+layout tables ("| |"), image alt text the CMS turns into captions ("<title> - Ảnh 1"), a
+caption repeated, the headline repeated as the first line, the headlines of the related
+articles (also when several are run together on one line), and the credit and signature
+lines at the end, which become ``source_credit`` and ``authors`` instead of text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+from crawler.extraction.dateparse import WEEKDAY_RE
+from crawler.extraction.page import Page, clean_space
+from crawler.extraction.people import is_credit, looks_like_signature
+
+_PIPES = re.compile(r"^[\s|]+|[\s|]+$")
+_EMPTY_CELLS = re.compile(r"\|(?:\s*\|)+")
+_ALT_CAPTION = re.compile(r"(?:^|\s[-–]\s*)Ảnh\s*\d+$")
+# A line that is only a date stamp ("Thứ bảy, 01/06/2019 10:45"): the page's date line.
+_DATE_LINE = re.compile(rf"^{WEEKDAY_RE}?\s*[,.\-–]?\s*(?:\d{{1,2}}:\d{{2}}\s*[-–,|]?\s*)?"
+                        r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{2}-\d{2})"
+                        r"(?:\s*[-–,|]?\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:\(?GMT[+-]\d+\)?)?$",
+                        re.IGNORECASE)
+_LETTERS = re.compile(r"\w")
+# A photo caption: it ends by crediting the photo ("… tại Tokyo. (Nguồn: Kyodo)",
+# "… (Ảnh minh họa: Reuters)", "… / AFP/„Scanpix“ nuotr.").
+_CAPTION = re.compile(r"(?:\((?:ảnh|nguồn|photo|foto|source)(?:\s+minh\s+họa)?\s*:[^()]{1,80}\)\.?"
+                      r"|\bnuotr\.)$", re.IGNORECASE)
+# Labels of page furniture, whatever the site: a line that is only one of these is no text.
+GENERIC_LABELS = frozenset({
+    "tin liên quan", "bài liên quan", "tin cùng chuyên mục", "xem thêm", "đọc thêm",
+    "chia sẻ", "chia sẻ zalo", "bình luận", "ý kiến bạn đọc", "related", "related articles",
+    "related stories", "read more", "advertisement", "reklama", "susiję straipsniai",
+})
+MIN_HEADLINE = 15  # shorter link texts ("Thế giới", "Xem thêm") are not article headlines
+_TAIL_LINES = 4  # how far up from the end credits and signatures are looked for
+_CREDIT_LINE_MAX = 60
+
+
+def drop_boilerplate(page: Page) -> int:
+    """Remove the profile's boilerplate nodes from ``page.tree``; return how many."""
+    if not page.site:
+        return 0
+    dropped = 0
+    for css in page.site.boilerplate_selectors:
+        try:
+            found = page.selector.css(css)
+        except Exception:  # a malformed selector in a profile drops nothing
+            continue
+        for item in found:
+            el = item.root
+            if isinstance(el, HtmlElement) and el.getparent() is not None:
+                el.drop_tree()
+                dropped += 1
+    return dropped
+
+
+def related_headlines(page: Page) -> set[str]:
+    """Headlines and teaser texts inside the profile's related-article blocks (lower-cased)."""
+    if not page.site or not page.site.related_selectors:
+        return set()
+    found: set[str] = set()
+    for css in page.site.related_selectors:
+        try:
+            blocks = page.selector.css(css)
+        except Exception:
+            continue
+        for block in blocks:
+            root = block.root
+            if not isinstance(root, HtmlElement):
+                continue
+            # links and leaves: a headline is a link, a teaser a childless block
+            for el in root.iter():
+                if not isinstance(el.tag, str) or (el.tag != "a" and len(el) > 0):
+                    continue
+                if len(text := clean_space(el.text_content())) >= MIN_HEADLINE:
+                    found.add(text.lower())
+    return found
+
+
+def anchor_texts(page: Page) -> set[str]:
+    """Every link text that reads like a headline (long enough, three words or more; not a
+    URL or an e-mail address, which articles list as content)."""
+    texts = (clean_space(a.text_content()).lower() for a in page.tree.iter("a"))
+    return {t for t in texts if len(t) >= MIN_HEADLINE and len(t.split()) >= 3}
+
+
+def _only_headlines(line: str, headlines: set[str]) -> bool:
+    low = line.lower()
+    if low in headlines:
+        return True
+    if any(low.startswith(h) for h in headlines if len(h) >= 20):
+        return True  # a teaser: the headline then its excerpt
+    rest = low
+    for h in headlines:
+        if h in rest:
+            rest = rest.replace(h, " ")
+    return rest != low and len(_LETTERS.findall(rest)) < 5
+
+
+def _is_teaser(line: str, anchors: set[str]) -> bool:
+    """A headline link followed by its excerpt and "…": a related-article teaser."""
+    low = line.lower()
+    return low.endswith(("...", "…")) and any(low.startswith(a) for a in anchors if len(a) >= 20)
+
+
+def lead_paragraph(page: Page, lines: list[str], description: str | None) -> str | None:
+    """The lead ("sapo") when trafilatura left it out: many templates print it outside the
+    body container (``div.detail-sapo``, ``h2.article-sapo``). It is found as the visible
+    element whose text is the page's description; None when the text already has it."""
+    if not description or len(description) < 40:
+        return None
+    needle = description[:40]
+    if lines and needle in lines[0]:
+        return None
+    body = page.tree.find("body")
+    if body is None:
+        return None
+    for el in body.xpath(".//*[not(self::script) and not(self::style) and not(self::a)]"
+                         "[text()[contains(., $n)]]", n=needle):
+        text = clean_space(el.text_content())
+        if text.startswith(needle) and len(text) <= len(description) * 1.5 + 50:
+            # The first match in page order decides: a body paragraph (the description was
+            # taken from the text) is no separate lead and stays where it is.
+            return None if el.tag == "p" and text in lines else text
+    return None
+
+
+def _same(a: str, b: str) -> bool:
+    return a.lower().strip(" .:!?\"'“”") == b.lower().strip(" .:!?\"'“”")
+
+
+@dataclass
+class Cleaned:
+    lines: list[str]
+    credits: list[str] = field(default_factory=list)
+    signatures: list[str] = field(default_factory=list)
+    date_lines: int = 0  # lines that were only a date: a listing's teasers have one each
+
+
+def clean_lines(text: str, page: Page, title: str | None, related: set[str],
+                anchors: set[str], authors: list[str], lead: str | None = None) -> Cleaned:
+    """The extracted text, line by line, without residue; credits and signatures set aside.
+    ``lead``, when given, is put first (see :func:`lead_paragraph`)."""
+    site = page.site
+    boiler = site.boilerplate_line_res if site else ()
+    kept: list[str] = []
+    date_lines = 0
+    for raw in ([lead] if lead else []) + text.splitlines():
+        line = _PIPES.sub("", _EMPTY_CELLS.sub("|", clean_space(raw)))
+        if not _LETTERS.search(line) or any(r.search(line) for r in boiler):
+            continue
+        if line.lower().rstrip(" :") in GENERIC_LABELS:
+            continue
+        if _CAPTION.search(line):
+            if kept and len(kept[-1]) >= 10 and line.startswith(kept[-1]):
+                kept.pop()  # the same caption without its credit (the image's alt text)
+            continue
+        if _DATE_LINE.match(line):
+            date_lines += 1
+            continue
+        if _ALT_CAPTION.search(line):
+            continue
+        if related and _only_headlines(line, related):
+            continue
+        if line.lower() in anchors:  # a link alone on its line: navigation, not text
+            continue
+        if kept and _same(line, kept[-1]):
+            continue
+        if lead and kept and line == kept[0]:
+            continue  # the lead printed again in the body (only the lead: repeats are content)
+        if kept and len(kept[-1]) >= 20 and line.startswith(kept[-1]):
+            kept[-1] = line  # caption then caption + credit: keep the longer one
+            continue
+        kept.append(line)
+    if kept and title and _same(kept[0], title):
+        kept.pop(0)
+    cleaned = _split_tail(kept, page, anchors, authors)
+    cleaned.date_lines = date_lines
+    return cleaned
+
+
+def _split_tail(kept: list[str], page: Page, anchors: set[str], authors: list[str]) -> Cleaned:
+    site_res = page.site.source_credit_res if page.site else ()
+    known = {a.lower() for a in authors}
+    out = Cleaned(kept)
+    for _ in range(_TAIL_LINES):
+        if len(kept) < 2:
+            break
+        last = kept[-1]
+        if _is_teaser(last, anchors):
+            kept.pop()
+        elif len(last) <= _CREDIT_LINE_MAX and is_credit(last, site_res):
+            out.credits.insert(0, kept.pop())
+        elif last.lower() in known:
+            kept.pop()
+        elif page.site and not known and not out.signatures and looks_like_signature(last):
+            out.signatures.append(kept.pop())
+        else:
+            break
+    return out

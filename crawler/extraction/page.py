@@ -1,0 +1,169 @@
+"""One parsed page and the lookups every metadata step shares (meta tags, JSON-LD, CSS)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+from parsel import Selector
+
+from crawler.sites import SiteProfile
+
+_SPACES = re.compile(r"\s+")
+# JSON-LD types that describe the article itself (not the site, a breadcrumb or a video).
+ARTICLE_TYPES = frozenset({
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
+    "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "liveblogposting",
+    "scholarlyarticle", "techarticle", "report", "posting", "socialmediaposting",
+})
+
+
+def clean_space(text: str | None) -> str:
+    """NFC, one space between words, no ends. Vietnamese arrives decomposed from some CMSs."""
+    if not text:
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def absolute(base: str, link: str | None) -> str | None:
+    """An http(s) URL resolved against the page, or None for anything else."""
+    if not link or not link.strip():
+        return None
+    try:
+        resolved = urljoin(base, link.strip())
+    except ValueError:
+        return None
+    return resolved if urlsplit(resolved).scheme in ("http", "https") else None
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    kind = node.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.lower() for k in kinds if isinstance(k, str)}
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, dict):
+        yield node
+        for key in ("@graph", "mainEntity", "itemListElement"):
+            if key in node:
+                yield from _walk(node[key])
+
+
+@dataclass
+class Page:
+    """The parsed page. ``tree`` is changed in place by pre-cleaning; read what must survive
+    pre-cleaning (related headlines) before it runs."""
+
+    url: str
+    tree: HtmlElement
+    site: SiteProfile | None
+    _memo: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def selector(self) -> Selector:
+        return Selector(root=self.tree, type="html")
+
+    def remember(self, selectors: tuple[str, ...]) -> None:
+        """Evaluate selectors now, on the intact tree: a profile may drop as boilerplate the
+        very block its author or date selector reads (dantri's ``div.author-wrap``)."""
+        for css in selectors:
+            self._memo[css] = self._select(css)
+
+    def select(self, css: str) -> list[str]:
+        """Values of a profile selector: ``::attr(x)``/``::text`` give strings, a bare
+        selector gives each element's whole text. Bad selectors select nothing."""
+        if css in self._memo:
+            return self._memo[css]
+        return self._select(css)
+
+    def _select(self, css: str) -> list[str]:
+        try:
+            found = self.selector.css(css)
+        except Exception:  # cssselect raises several types for a malformed expression
+            return []
+        values = []
+        for item in found:
+            root = item.root
+            text = root.text_content() if isinstance(root, HtmlElement) else str(root)
+            if text := clean_space(text):
+                values.append(text)
+        return values
+
+    def select_first(self, selectors: tuple[str, ...]) -> list[str]:
+        """The values of the first selector that finds anything."""
+        for css in selectors:
+            if values := self.select(css):
+                return values
+        return []
+
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        """<meta> contents by lower-cased name/property/itemprop/http-equiv, in page order."""
+        found: dict[str, list[str]] = {}
+        for el in self.tree.iter("meta"):
+            content = el.get("content")
+            if content is None or not content.strip():
+                continue
+            for attr in ("property", "name", "itemprop", "http-equiv"):
+                if key := (el.get(attr) or "").strip().lower():
+                    found.setdefault(key, []).append(clean_space(content))
+        return found
+
+    def meta_first(self, *keys: str) -> str | None:
+        for key in keys:
+            if values := self.meta.get(key):
+                return values[0]
+        return None
+
+    @cached_property
+    def jsonld(self) -> list[dict[str, Any]]:
+        """Every JSON-LD object, article objects first. Broken JSON is skipped, not fatal."""
+        nodes: list[dict[str, Any]] = []
+        for script in self.tree.iter("script"):
+            if (script.get("type") or "").strip().lower() != "application/ld+json":
+                continue
+            raw = (script.text or "").strip().removeprefix("<!--").removesuffix("-->")
+            try:
+                data = json.loads(raw, strict=False)
+            except ValueError:
+                continue
+            nodes.extend(_walk(data))
+        nodes.sort(key=lambda n: not (_types(n) & ARTICLE_TYPES))
+        return nodes
+
+    @cached_property
+    def article_jsonld(self) -> list[dict[str, Any]]:
+        return [n for n in self.jsonld if _types(n) & ARTICLE_TYPES]
+
+    def jsonld_values(self, key: str, article_only: bool = True) -> list[Any]:
+        nodes = self.article_jsonld if article_only else self.jsonld
+        return [n[key] for n in nodes if n.get(key) not in (None, "", [])]
+
+    @cached_property
+    def declared_language(self) -> str | None:
+        """ISO 639-1 code the page claims: <html lang>, og:locale, content-language, JSON-LD."""
+        candidates = [
+            self.tree.get("lang") or self.tree.get("xml:lang"),
+            self.meta_first("og:locale", "content-language", "language", "dc.language"),
+            *[v for v in self.jsonld_values("inLanguage") if isinstance(v, str)],
+        ]
+        for value in candidates:
+            code = re.split(r"[-_]", (value or "").strip().lower())[0]
+            if len(code) == 2 and code.isalpha():
+                return code
+        return None
+
+    @cached_property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower().removeprefix("www.")
