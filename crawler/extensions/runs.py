@@ -35,6 +35,8 @@ def totals_from_stats(stats: dict[str, Any]) -> repo.RunTotals:
 def run_status(reason: str, stats: dict[str, Any]) -> str:
     if stats.get("crawler/config_error") or stats.get("crawler/archive_error"):
         return "failed"
+    if stats.get("crawler/errors/archive_write"):
+        return "failed"  # fetched articles were lost: the run must not look fine
     if reason == "shutdown":
         return "interrupted"
     if reason not in _OK_REASONS:
@@ -76,11 +78,8 @@ class CrawlRunRecorder:
             logger.error("%s", exc)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_not_ready"))
             return
-        arguments = {
-            k: v
-            for k, v in vars(spider).items()
-            if k.startswith(("_", "max_", "since")) and isinstance(v, (str, int, list, type(None)))
-        }
+        # The spider's `-a` arguments as the operator gave them, to read back with the run.
+        arguments = dict(getattr(spider, "arguments", {}))
         with self._sessions().begin() as session:
             self.run_id = repo.start_run(
                 session,

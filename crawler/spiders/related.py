@@ -21,7 +21,7 @@ from crawler.config import Config
 from crawler.errors import ConfigError
 from crawler.extraction import ExtractionTimeout, extract
 from crawler.frontier import BREADTH_FIRST, FOCUSED, FrontierPolicy, link_priority
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, ExtractedArticle
 from crawler.relevance import RelevanceModel, load_seeds
 from crawler.sites import SiteProfile, load_sites, site_for_url
 from crawler.spiders import discovery
@@ -67,6 +67,16 @@ class RelatedSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        given = {
+            "site": site,
+            "seed": seed,
+            "max_pages": max_pages,
+            "max_depth": max_depth,
+            "since": since,
+            "start_urls": start_urls,
+            "allowed_domains": allowed_domains,
+        }
+        self.arguments = {k: v for k, v in given.items() if v not in (None, "")}
         self.max_pages = int(max_pages) if max_pages else 0
         self.max_depth = int(max_depth) if max_depth not in (None, "") else 4
         self.since = date.fromisoformat(since) if since else None
@@ -113,6 +123,10 @@ class RelatedSpider(scrapy.Spider):
             self.logger.error("%s", exc)
             return
         for request in self._start_requests():
+            # Start points spend the page budget too; a repeated one is asked for once.
+            if request.url in self._requested or not self._budget_left():
+                continue
+            self._requested.add(request.url)
             yield request
 
     def _start_requests(self) -> Iterator[scrapy.Request]:
@@ -215,6 +229,8 @@ class RelatedSpider(scrapy.Spider):
             )
             if pagination:
                 request.meta["list_page"] = list_page
+            if candidate.date is not None:  # a feed's or sitemap's date, for the article
+                request.meta["listed_date"] = (candidate.date, candidate.block)
             yield request
 
     def _budget_left(self) -> bool:
@@ -260,14 +276,22 @@ class RelatedSpider(scrapy.Spider):
         )
         yield from self._follow(response, site, pages, pagination=True)
 
-    def _parse_article(self, response: TextResponse, site: SiteProfile) -> Iterator[Any]:
+    def _extract(self, response: TextResponse, site: SiteProfile) -> ExtractedArticle | None:
         try:
             article = extract(response.text, response.url, None if site.is_generic else site)
         except ExtractionTimeout:
-            # One pathological page must not stall the crawl: counted, and its links still followed.
+            # One pathological page must not stall the crawl: counted, its links still followed.
             self.crawler.stats.inc_value("crawler/errors")
             self.crawler.stats.inc_value("crawler/errors/extraction_timeout")
-            article = None
+            return None
+        if article is not None and article.published_at is None and "listed_date" in response.meta:
+            # The page gave no date; the feed or sitemap that listed it did.
+            article.published_at, article.published_source = response.meta["listed_date"]
+            article.published_raw = article.published_at.isoformat()
+        return article
+
+    def _parse_article(self, response: TextResponse, site: SiteProfile) -> Iterator[Any]:
+        article = self._extract(response, site)
         relevance = None
         if article is None:
             self.crawler.stats.inc_value("crawler/extraction/no_article")
