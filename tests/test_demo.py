@@ -10,9 +10,9 @@ import os
 import subprocess
 import sys
 import unicodedata
-from urllib.parse import urlsplit
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select

@@ -41,6 +41,8 @@ def print_report(outcome: CrawlOutcome, database_url: str, *, list_articles: boo
         ("articles new", "crawler/articles/new"),
         ("articles updated", "crawler/articles/updated"),
         ("articles unchanged", "crawler/articles/unchanged"),
+        ("duplicates (URL known)", "crawler/articles/duplicate"),
+        ("near-duplicates (linked)", "crawler/dedup/near_duplicate"),
         ("not related (dropped)", "crawler/articles/not_related"),
         ("pages without an article", "crawler/extraction/no_article"),
         ("errors", "crawler/errors"),
