@@ -1,47 +1,138 @@
-"""URL identity: one canonical form per article URL.
+"""URL identity: one canonical form per article, whatever URL it was reached by.
 
-Tracking parameters, fragments and the declared rel=canonical are handled here; the full
-variant handling (AMP and mobile hosts, recorded variants) grows here too.
+The rules (docs/dedup.md has the table):
+
+1. A declared canonical (rel=canonical, og:url; extraction picks it) wins when it stays on the
+   same site: the same registrable host, a subdomain of it, or another domain of the same site
+   profile (baothuathienhue.vn → huengaynay.vn). A canonical pointing to another site is a
+   syndication credit, not an identity; one pointing to the home page is a CMS default, ignored.
+2. Tracking parameters (utm_*, fbclid, …) and AMP/mobile markers are dropped: the ``amp.``,
+   ``m.`` and ``mobile.`` hosts, ``/amp/`` path segments, ``.amp.html``, ``?amp=1``,
+   ``?outputType=amp``, and baoquocte's ``…html&mobile=yes&amp=1`` written into the path.
+3. The fragment goes, the scheme becomes https, ``www.`` goes, and w3lib orders the query and
+   normalises percent-encoding.
+
+The result is an identity key; the URL as fetched is kept beside it in the archive.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from w3lib.url import canonicalize_url, url_query_cleaner
+from w3lib.url import canonicalize_url
 
-TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "yclid", "mc_cid", "mc_eid", "_ga", "cf", "zarsrc")
+TRACKING_PARAMS = (
+    "utm_",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "yclid",
+    "msclkid",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "_gl",
+    "cf",  # 15min.lt: ?cf=df / ?cf=vl mark the page block a link came from
+    "zarsrc",
+    "ref_src",
+)
+# Query parameters that select the AMP or mobile rendering of the same article.
+_AMP_PARAMS = {"amp": None, "outputtype": {"amp"}, "mobile": {"yes", "1", "true"}}
+_VARIANT_HOST_LABELS = ("www", "amp", "m", "mobile")
+_AMP_SEGMENT = "amp"
 
 
 def _is_tracking(name: str) -> bool:
+    name = name.lower()
     return any(name == p or (p.endswith("_") and name.startswith(p)) for p in TRACKING_PARAMS)
 
 
+def _is_amp_param(name: str, value: str) -> bool:
+    allowed = _AMP_PARAMS.get(name.lower(), ())
+    return allowed is None or value.lower() in (allowed or ())
+
+
+def _keep_param(name: str, value: str) -> bool:
+    return not (_is_tracking(name) or _is_amp_param(name, value))
+
+
 def strip_tracking(url: str) -> str:
+    """The URL without tracking parameters and fragment (AMP markers stay)."""
     parts = urlsplit(url)
-    if not parts.query:
-        return urlunsplit(parts._replace(fragment=""))
-    names = [kv.split("=", 1)[0] for kv in parts.query.split("&") if kv]
-    keep = [n for n in names if not _is_tracking(n)]
-    cleaned = (
-        url_query_cleaner(url, keep, keep_fragments=False)
-        if keep
-        else urlunsplit(parts._replace(query="", fragment=""))
-    )
-    return cleaned
+    pairs = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(pairs), fragment=""))
 
 
-def canonical_url(fetched_url: str, declared: str | None = None) -> str:
-    """The article's identity: its declared canonical when it stays on the same site."""
+def site_host(host: str) -> str:
+    """The host without www./amp./m./mobile. prefixes: the site an URL belongs to."""
+    host = host.lower().rstrip(".")
+    labels = host.split(".")
+    while len(labels) > 2 and labels[0] in _VARIANT_HOST_LABELS:
+        labels = labels[1:]
+    return ".".join(labels)
+
+
+def _strip_amp_path(path: str) -> tuple[str, list[tuple[str, str]]]:
+    """Remove AMP markers from a path; parameters written into it (``&a=b``) are returned."""
+    params: list[tuple[str, str]] = []
+    if "&" in path:
+        head, _, tail = path.partition("&")
+        pairs = parse_qsl(tail, keep_blank_values=True)
+        if pairs and all("=" in p for p in tail.split("&")):
+            path, params = head, pairs
+    segments = path.split("/")
+    if len(segments) > 2 and segments[1] == _AMP_SEGMENT:
+        del segments[1]  # /amp/slug.html
+    if len(segments) > 2 and segments[-1] == _AMP_SEGMENT:
+        segments.pop()  # /slug/amp
+    elif len(segments) > 3 and segments[-1] == "" and segments[-2] == _AMP_SEGMENT:
+        del segments[-2]  # /slug/amp/
+    last = segments[-1]
+    for suffix in (".amp.html", ".amp.htm", ".amp"):
+        if last.endswith(suffix):
+            segments[-1] = last[: -len(suffix)] + suffix[len(".amp") :]
+            break
+    return "/".join(segments), params
+
+
+def normalize_url(url: str) -> str:
+    """Rules 2 and 3 on one URL: the form every variant of it shares."""
+    parts = urlsplit(url.strip())
+    path, path_params = _strip_amp_path(parts.path or "/")
+    query = parse_qsl(parts.query, keep_blank_values=True) + path_params
+    kept = [(k, v) for k, v in query if _keep_param(k, v)]
+    host = site_host(parts.hostname or "")
+    netloc = host if parts.port in (None, 80, 443) else f"{host}:{parts.port}"
+    cleaned = urlunsplit(("https", netloc, path or "/", urlencode(kept), ""))
+    return canonicalize_url(cleaned, keep_fragments=False)
+
+
+def _same_site(a: str, b: str, site_domains: Iterable[str]) -> bool:
+    host_a = site_host(urlsplit(a).hostname or "")
+    host_b = site_host(urlsplit(b).hostname or "")
+    if host_a == host_b or host_a.endswith("." + host_b) or host_b.endswith("." + host_a):
+        return True
+    domains = [site_host(d) for d in site_domains]
+
+    def owned(host: str) -> bool:
+        return any(host == d or host.endswith("." + d) for d in domains)
+
+    return owned(host_a) and owned(host_b)
+
+
+def canonical_url(
+    fetched_url: str, declared: str | None = None, site_domains: Iterable[str] = ()
+) -> str:
+    """The article's identity key (see the module's rules)."""
     candidate = fetched_url
-    if declared:
-        fetched_host = (urlsplit(fetched_url).hostname or "").removeprefix("www.")
-        declared_host = (urlsplit(declared).hostname or "").removeprefix("www.")
-        same_site = (
-            declared_host == fetched_host
-            or fetched_host.endswith("." + declared_host)
-            or declared_host.endswith("." + fetched_host)
-        )
-        if same_site:
+    if declared and declared.startswith(("http://", "https://")):
+        domains = tuple(site_domains)
+        is_home = urlsplit(declared).path.strip("/") == ""
+        fetched_is_home = urlsplit(fetched_url).path.strip("/") == ""
+        if _same_site(fetched_url, declared, domains) and (fetched_is_home or not is_home):
             candidate = declared
-    return canonicalize_url(strip_tracking(candidate), keep_fragments=False)
+    return normalize_url(candidate)

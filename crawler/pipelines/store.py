@@ -1,53 +1,62 @@
-"""Write articles to the archive, in batches, through the repository."""
+"""Write articles to the archive, in batches, deduplicated and versioned.
+
+The pipeline is thin: it turns items into :class:`crawler.dedup.ArticleRecord` and hands a
+batch to :func:`crawler.dedup.store_article` in one transaction. Each outcome is counted in
+the run's stats (``crawler/articles/new|updated|unchanged|duplicate``, plus
+``crawler/dedup/near_duplicate`` for new articles linked to a cluster).
+"""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-import unicodedata
+import time
+from collections import OrderedDict
 from typing import Any
 
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from sqlalchemy.exc import SQLAlchemyError
+from scrapy.http import Response
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from crawler.db import repo
 from crawler.db.session import make_engine, session_factory
+from crawler.dedup import (
+    DEFAULT_THRESHOLD,
+    ArticleRecord,
+    Capture,
+    derived_values,
+    store_article,
+)
+from crawler.dedup import content_hash as content_hash  # the name tests and tools import
 from crawler.items import ArticleItem
-from crawler.urls import canonical_url
+from crawler.urls import canonical_url, normalize_url
+from crawler.warc import META_KEY
 
-_SPACE = re.compile(r"\s+")
 logger = logging.getLogger(__name__)
 
-
-def content_hash(text: str) -> str:
-    """Hash of the text as a reader sees it: NFC, case and whitespace folded."""
-    normal = _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+_ATTEMPTS = 3  # a PostgreSQL deadlock or an SQLite busy snapshot: the batch is tried again
+_CAPTURES_KEPT = 10_000
 
 
-def article_values(item: ArticleItem, site_id: int, run_id: int | None) -> dict[str, Any]:
+def article_record(
+    item: ArticleItem,
+    site_id: int,
+    run_id: int | None,
+    site_domains: tuple[str, ...] = (),
+    capture: Capture | None = None,
+) -> ArticleRecord:
     art = item.article
     assert art is not None
-    return {
-        "canonical_url": canonical_url(item.url, art.canonical_url),
+    canonical = canonical_url(item.url, art.canonical_url, site_domains)
+    seen = [item.url, item.requested_url]
+    if art.canonical_url and normalize_url(art.canonical_url) == canonical:
+        seen.append(art.canonical_url)  # only a same-site canonical names this article
+    variants = [u for u in dict.fromkeys(seen) if u and u != canonical]
+    values = {
         "url": item.url,
         "site_id": site_id,
-        "title": art.title,
-        "authors": "; ".join(art.authors) or None,
-        "source_credit": art.source_credit,
-        "published_at": art.published_at,
-        "published_raw": art.published_raw,
-        "published_source": art.published_source,
-        "modified_at": art.modified_at,
-        "language": art.language,
-        "description": art.description,
-        "tags": "; ".join(art.tags) or None,
-        "image_url": art.image,
-        "text": art.text,
-        "content_hash": content_hash(art.text),
-        "extractor_version": art.extractor_version,
+        **derived_values(art),
         "http_status": item.http_status,
         "relevance": item.relevance,
         "seed_id": item.seed_id,
@@ -58,30 +67,52 @@ def article_values(item: ArticleItem, site_id: int, run_id: int | None) -> dict[
         "last_seen_at": item.fetched_at,
         "crawl_run_id": run_id,
     }
+    return ArticleRecord(canonical, values, variants, capture)
 
 
 class ArchiveStorePipeline:
     """Buffers items and writes each batch in one transaction (CRAWLER_STORE_BATCH_SIZE)."""
 
-    def __init__(self, crawler: Crawler, database_url: str, batch_size: int) -> None:
+    def __init__(
+        self, crawler: Crawler, database_url: str, batch_size: int, threshold: float
+    ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.engine = make_engine(database_url)
         self.sessions = session_factory(self.engine)
         self.batch_size = max(1, batch_size)
-        self.buffer: list[ArticleItem] = []
+        self.threshold = threshold
+        self.buffer: list[tuple[ArticleItem, Capture | None]] = []
         self.site_ids: dict[str, int] = {}
+        # The WARC middleware puts each response's capture in its meta; items carry only the
+        # URL, so the pipeline remembers the latest captures by URL.
+        self.captures: OrderedDict[str, Capture] = OrderedDict()
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveStorePipeline:
-        url = crawler.settings.get("CRAWLER_DATABASE_URL")
+        settings = crawler.settings
+        url = settings.get("CRAWLER_DATABASE_URL")
         if not url:
             raise NotConfigured("CRAWLER_DATABASE_URL is not set")
-        return cls(crawler, url, crawler.settings.getint("CRAWLER_STORE_BATCH_SIZE", 50))
+        return cls(
+            crawler,
+            url,
+            settings.getint("CRAWLER_STORE_BATCH_SIZE", 50),
+            settings.getfloat("CRAWLER_DEDUP_THRESHOLD", DEFAULT_THRESHOLD),
+        )
+
+    def response_received(self, response: Response, request: Request, **_: Any) -> None:
+        capture = request.meta.get(META_KEY)
+        if isinstance(capture, Capture):
+            self.captures[response.url] = capture
+            self.captures.move_to_end(response.url)
+            if len(self.captures) > _CAPTURES_KEPT:
+                self.captures.popitem(last=False)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem) and item.article is not None:
-            self.buffer.append(item)
+            self.buffer.append((item, self.captures.pop(item.url, None)))
             if len(self.buffer) >= self.batch_size:
                 self.flush()
         return item
@@ -94,34 +125,59 @@ class ArchiveStorePipeline:
         if not self.buffer or not self.stats.get_value("crawler/archive_ready"):
             return
         batch, self.buffer = self.buffer, []
-        run_id = self.stats.get_value("crawler/run_id")
-        spider = self.crawler.spider
-        sites = {s.key: s for s in getattr(spider, "sites", [])}
-        try:
-            with self.sessions.begin() as session:
-                outcomes = []
-                for item in batch:
-                    if item.site not in self.site_ids:
-                        site = sites.get(item.site)
-                        self.site_ids[item.site] = repo.ensure_site(
-                            session,
-                            item.site,
-                            site.name if site else item.site,
-                            site.language if site else None,
-                        )
-                    values = article_values(item, self.site_ids[item.site], run_id)
-                    outcomes.append(repo.upsert_article(session, values))
-        except SQLAlchemyError as exc:
-            # The batch is rolled back whole; the pages will be fetched again by the next run.
-            self.stats.inc_value("crawler/errors")
-            self.stats.inc_value("crawler/errors/archive_write", len(batch))
-            self.site_ids.clear()
-            logger.error(
-                "archive write failed, %d articles not stored: %s: %s",
-                len(batch),
-                type(exc).__name__,
-                exc,
-            )
-            return
-        for outcome in outcomes:
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                outcomes = self._write(batch)
+                break
+            except OperationalError as exc:
+                self.site_ids.clear()
+                if attempt < _ATTEMPTS:
+                    logger.info("archive write conflict, retrying the batch: %s", exc.orig)
+                    time.sleep(0.2 * attempt)
+                    continue
+                self._failed(batch, exc)
+                return
+            except SQLAlchemyError as exc:
+                self.site_ids.clear()
+                self._failed(batch, exc)
+                return
+        for outcome, near_duplicate in outcomes:
             self.stats.inc_value(f"crawler/articles/{outcome}")
+            if near_duplicate:
+                self.stats.inc_value("crawler/dedup/near_duplicate")
+
+    def _write(self, batch: list[tuple[ArticleItem, Capture | None]]) -> list[tuple[str, bool]]:
+        run_id = self.stats.get_value("crawler/run_id")
+        sites = {s.key: s for s in getattr(self.crawler.spider, "sites", [])}
+        outcomes: list[tuple[str, bool]] = []
+        with self.sessions.begin() as session:
+            records = []
+            for item, capture in batch:
+                site = sites.get(item.site)
+                if item.site not in self.site_ids:
+                    self.site_ids[item.site] = repo.ensure_site(
+                        session,
+                        item.site,
+                        site.name if site else item.site,
+                        site.language if site else None,
+                    )
+                domains = tuple(site.domains) if site else ()
+                records.append(
+                    article_record(item, self.site_ids[item.site], run_id, domains, capture)
+                )
+            # One order for every process makes lock waits between batches less likely.
+            for record in sorted(records, key=lambda r: r.canonical_url):
+                result = store_article(session, record, self.threshold)
+                outcomes.append((result.outcome, result.cluster_id is not None))
+        return outcomes
+
+    def _failed(self, batch: list[Any], exc: Exception) -> None:
+        # The batch is rolled back whole; the pages will be fetched again by the next run.
+        self.stats.inc_value("crawler/errors")
+        self.stats.inc_value("crawler/errors/archive_write", len(batch))
+        logger.error(
+            "archive write failed, %d articles not stored: %s: %s",
+            len(batch),
+            type(exc).__name__,
+            exc,
+        )

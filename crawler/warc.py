@@ -1,0 +1,206 @@
+"""Raw captures: every fetched response, with its request, in WARC files (warcio).
+
+``WarcCaptureMiddleware`` sits next to the downloader, so it sees each response as the server
+sent it (compressed body, redirects and errors included) before Scrapy's own middlewares
+decode or follow it. It writes a response record and a request record per exchange into
+gzipped WARC files (one gzip member per record, so a record can be read from its offset) and
+puts the response record's place (:class:`crawler.dedup.Capture`) into the request's meta for
+the store pipeline. ``read_capture`` is the way back, used by ``crawler reextract``.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from crawler.db.session import sqlite_path
+from crawler.dedup import Capture
+
+logger = logging.getLogger(__name__)
+
+META_KEY = "warc_capture"
+DEFAULT_MAX_SIZE = 1024**3
+# Scrapy has already removed the chunked framing from the body; a record claiming it would
+# not parse back.
+_DROPPED_HEADERS = {b"transfer-encoding"}
+
+
+def warc_dir_for(database_url: str, setting: str | None = None) -> Path:
+    """CRAWLER_WARC_DIR, else ``warc/`` next to an SQLite archive, else ``./warc``."""
+    if setting:
+        return Path(setting)
+    path = sqlite_path(database_url)
+    return (path.parent if path else Path.cwd()) / "warc"
+
+
+class WarcWriterFiles:
+    """Appends exchanges to ``<prefix>-<time>-<pid>-<n>.warc.gz``, a new file past max_size."""
+
+    def __init__(self, directory: Path, prefix: str = "crawl", max_size: int = DEFAULT_MAX_SIZE):
+        self.directory = directory
+        self.prefix = prefix
+        self.max_size = max_size
+        self.serial = 0
+        self.started = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        self.file: IO[bytes] | None = None
+        self.name = ""
+        self.writer: WARCWriter | None = None
+
+    def _open(self) -> tuple[IO[bytes], WARCWriter]:
+        if self.file is not None and self.writer is not None:
+            if self.file.tell() < self.max_size:
+                return self.file, self.writer
+            self.close()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.serial += 1
+        self.name = f"{self.prefix}-{self.started}-{os.getpid()}-{self.serial:05d}.warc.gz"
+        self.file = open(self.directory / self.name, "ab")  # noqa: SIM115 (kept open)
+        self.writer = WARCWriter(self.file, gzip=True)
+        info = {"software": "news-archive-crawler", "hostname": socket.gethostname()}
+        self.writer.write_record(self.writer.create_warcinfo_record(self.name, info))
+        return self.file, self.writer
+
+    def write(
+        self,
+        url: str,
+        request: tuple[str, list[tuple[str, str]], bytes],
+        response: tuple[int, list[tuple[str, str]], bytes],
+    ) -> Capture:
+        """Write one exchange; returns the place of its response record."""
+        file, writer = self._open()
+        status, headers, body = response
+        status_line = f"{status} {_reason(status)}"
+        http = StatusAndHeaders(status_line, headers, protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            url, "response", payload=io.BytesIO(body), http_headers=http, length=len(body)
+        )
+        offset = file.tell()
+        writer.write_record(record)
+        length = file.tell() - offset
+        method, request_headers, request_body = request
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        request_http = StatusAndHeaders(
+            f"{method} {target} HTTP/1.1", request_headers, is_http_request=True
+        )
+        warc_id = record.rec_headers.get_header("WARC-Record-ID")
+        writer.write_record(
+            writer.create_warc_record(
+                url,
+                "request",
+                payload=io.BytesIO(request_body),
+                http_headers=request_http,
+                warc_headers_dict={"WARC-Concurrent-To": warc_id},
+                length=len(request_body),
+            )
+        )
+        file.flush()
+        return Capture(self.name, offset, length)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        self.file, self.writer = None, None
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _headers(raw: Any) -> list[tuple[str, str]]:
+    out = []
+    for name, values in raw.items():
+        if name.lower() in _DROPPED_HEADERS:
+            continue
+        for value in values:
+            out.append((name.decode("latin-1"), value.decode("latin-1")))
+    return out
+
+
+class WarcCaptureMiddleware:
+    """Downloader middleware: every response and its request go to the WARC files."""
+
+    def __init__(self, crawler: Crawler, files: WarcWriterFiles) -> None:
+        self.crawler = crawler
+        self.files = files
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("CRAWLER_WARC_ENABLED", True):
+            raise NotConfigured("CRAWLER_WARC_ENABLED is off")
+        directory = warc_dir_for(
+            settings.get("CRAWLER_DATABASE_URL") or "", settings.get("CRAWLER_WARC_DIR")
+        )
+        max_size = settings.getint("CRAWLER_WARC_MAX_SIZE", DEFAULT_MAX_SIZE)
+        return cls(crawler, WarcWriterFiles(directory, max_size=max_size))
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        try:
+            capture = self.files.write(
+                response.url,
+                (request.method, _headers(request.headers), request.body),
+                (response.status, _headers(response.headers), response.body),
+            )
+        except OSError as exc:  # a full disk must not stop the crawl; the run counts it
+            self.crawler.stats.inc_value("crawler/errors")
+            self.crawler.stats.inc_value("crawler/errors/warc_write")
+            logger.error("WARC write failed for %s: %s", response.url, exc)
+            request.meta.pop(META_KEY, None)  # not a redirect's capture carried over
+            return response
+        request.meta[META_KEY] = capture
+        self.crawler.stats.inc_value("crawler/warc/records")
+        return response
+
+    def spider_closed(self, spider: Spider) -> None:
+        self.files.close()
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes  # transfer and content encodings removed
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+def read_capture(directory: Path, file: str, offset: int) -> StoredResponse:
+    """The response record at (file, offset), its body decoded as a browser would."""
+    path = Path(file) if Path(file).is_absolute() else directory / file
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        for record in ArchiveIterator(stream):
+            if record.rec_type != "response":
+                raise ValueError(f"{path}@{offset}: a {record.rec_type} record, not a response")
+            http = record.http_headers
+            return StoredResponse(
+                url=record.rec_headers.get_header("WARC-Target-URI"),
+                status=int(http.get_statuscode()),
+                headers=list(http.headers),
+                body=record.content_stream().read(),
+            )
+    raise ValueError(f"{path}@{offset}: no WARC record there")

@@ -1,0 +1,114 @@
+"""URL identity: every labelled variant of a recorded article resolves to the article's identity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from crawler.config import Config
+from crawler.replay import RecordedWeb
+from crawler.sites import load_sites, site_for_url
+from crawler.urls import canonical_url, normalize_url, site_host
+from tests.test_dedup import labels
+
+WEB = Path(__file__).resolve().parent / "web"
+SITES = list(load_sites(Config.from_env().sites_dir).values())
+
+
+def _labelled_variants() -> list[tuple[str, str]]:
+    pairs = {
+        (str(variant), url)
+        for url, label in labels().items()
+        for variant in label.get("variants", []) or []  # type: ignore[attr-defined]
+    }
+    return sorted(pairs)
+
+
+def _fetch_like_the_crawler(url: str) -> tuple[str, str | None]:
+    """Follow the recorded redirects; the final URL and the page's declared canonical."""
+    web = RecordedWeb(WEB)
+    for _ in range(10):
+        page = web.get(url)
+        if page.status in (301, 302, 307, 308) and "Location" in page.headers:
+            url = page.headers["Location"]
+            continue
+        assert page.status == 200, f"{url}: {page.status}"
+        tree = lxml_html.fromstring(page.body)
+        declared = tree.xpath("//link[@rel='canonical']/@href") or tree.xpath(
+            "//meta[@property='og:url']/@content"
+        )
+        return url, (str(declared[0]) if declared else None)
+    raise AssertionError(f"redirect loop from {url}")
+
+
+VARIANTS = _labelled_variants()
+
+
+def test_the_recorded_web_has_variants_of_every_kind() -> None:
+    kinds = " ".join(v for v, _ in VARIANTS)
+    for marker in ("amp.dantri", "/amp/", "&mobile=yes&amp=1", "?cf=", "utm_", "http://"):
+        assert marker in kinds, marker
+
+
+@pytest.mark.parametrize(("variant", "article"), VARIANTS, ids=lambda u: u[-50:])
+def test_labelled_variant_resolves_to_its_article(variant: str, article: str) -> None:
+    final, declared = _fetch_like_the_crawler(variant)
+    site = site_for_url(final, SITES) or site_for_url(variant, SITES)
+    domains = site.domains if site else ()
+    assert canonical_url(final, declared, domains) == canonical_url(article)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # tracking parameters, fragments, scheme, www.
+        (
+            "http://www.15min.lt/naujiena/a-57-1?utm_source=rss&utm_medium=rss#comments",
+            "https://15min.lt/naujiena/a-57-1",
+        ),
+        ("https://15min.lt/naujiena/a-57-1?cf=df", "https://15min.lt/naujiena/a-57-1"),
+        ("https://x.vn/a.html?fbclid=IwAR0&gclid=1&id=7", "https://x.vn/a.html?id=7"),
+        # AMP and mobile renderings
+        (
+            "https://amp.dantri.com.vn/the-gioi/a-2016.htm",
+            "https://dantri.com.vn/the-gioi/a-2016.htm",
+        ),
+        ("https://m.x.vn/a.html", "https://x.vn/a.html"),
+        ("https://kinhtedothi.vn/amp/a.html", "https://kinhtedothi.vn/a.html"),
+        ("https://baoquocte.vn/a-96385.html&mobile=yes&amp=1", "https://baoquocte.vn/a-96385.html"),
+        ("https://x.com/news/story/amp/", "https://x.com/news/story/"),
+        ("https://x.com/a.amp.html", "https://x.com/a.html"),
+        ("https://x.com/a?outputType=amp&amp=1", "https://x.com/a"),
+        # what is kept: meaningful parameters, in a stable order; paths with an "&" that is
+        # not a parameter list
+        ("https://x.com/p?b=2&a=1", "https://x.com/p?a=1&b=2"),
+        ("https://x.com/tom&jerry.html", "https://x.com/tom&jerry.html"),
+    ],
+)
+def test_normalize_url(url: str, expected: str) -> None:
+    assert normalize_url(url) == expected
+
+
+def test_declared_canonical_is_trusted_only_on_the_same_site() -> None:
+    fetched = "https://huengaynay.vn/the-gioi/a-64712.html"
+    # another site's canonical is a syndication credit, not this article's identity
+    assert canonical_url(fetched, "https://kinhtedothi.vn/b.html") == fetched
+    # a canonical pointing at the home page is a CMS default
+    assert canonical_url(fetched, "https://huengaynay.vn/") == fetched
+    # the same site under its old domain, when the site profile lists both
+    old = "https://baothuathienhue.vn/amp.aspx?newid=63458"
+    new = "https://huengaynay.vn/the-gioi/a-63458.html"
+    assert canonical_url(old, new, ("huengaynay.vn", "baothuathienhue.vn")) == new
+    assert canonical_url(old, new) == normalize_url(old)
+    # a subdomain of the same site
+    assert canonical_url("https://amp.x.vn/a.html", "http://www.x.vn/a.html?utm_source=f") == (
+        "https://x.vn/a.html"
+    )
+
+
+def test_site_host_keeps_short_hosts() -> None:
+    assert site_host("www.15min.lt") == "15min.lt"
+    assert site_host("amp.dantri.com.vn") == "dantri.com.vn"
+    assert site_host("m.vn") == "m.vn"
