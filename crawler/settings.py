@@ -18,6 +18,11 @@ def _env_float(name: str, default: float) -> float:
     return float(value) if value else default
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if not value else value.lower() not in ("0", "false", "no", "off")
+
+
 BOT_NAME = "crawler"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -36,6 +41,19 @@ CRAWLER_DEDUP_THRESHOLD = _env_float("CRAWLER_DEDUP_THRESHOLD", 0.5)  # docs/ded
 CRAWLER_WARC_ENABLED = os.environ.get("CRAWLER_WARC_ENABLED", "1") not in ("0", "false", "no")
 CRAWLER_WARC_DIR = os.environ.get("CRAWLER_WARC_DIR", "")  # "": warc/ next to an SQLite archive
 CRAWLER_WARC_MAX_SIZE = 1024**3  # bytes per WARC file before the next one starts
+
+# --- scheduled, incremental, watched runs (docs/scheduling.md) -------------------------------
+CRAWLER_JOB = os.environ.get("CRAWLER_JOB", "")  # the schedule's job this run belongs to
+CRAWLER_RUN_ID = 0  # the crawl_runs row the scheduler created for this run (0: make one)
+# Incremental re-crawl: skip archived articles unless due, conditional requests, 304s.
+CRAWLER_INCREMENTAL = _env_bool("CRAWLER_INCREMENTAL", False)  # the scheduler turns it on
+CRAWLER_REVISIT_SCHEDULE = os.environ.get("CRAWLER_REVISIT_SCHEDULE", "1h,6h,24h,7d")
+CRAWLER_REVISIT_MAX = 500  # re-visit start requests per run
+CRAWLER_VALIDATOR_RUNS = 50  # recent ok runs whose ETag/Last-Modified are sent back
+CRAWLER_STALL_TIMEOUT = _env_float("CRAWLER_STALL_TIMEOUT", 0)  # seconds; 0: no watchdog
+CRAWLER_STALL_GRACE = 60.0  # seconds a stalled crawl gets to close before the process ends
+CRAWLER_DRIFT_TOLERANCE = 0.3  # change of a per-site extraction share that flags the site
+CRAWLER_DRIFT_MIN_PAGES = 3  # article pages per site (this run, and its history) to judge
 
 # --- politeness ----------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
@@ -76,10 +94,17 @@ DOWNLOADER_MIDDLEWARES = {
     # Next to the downloader (beyond HttpCompression 590, Redirect 600, HttpCache 900): the
     # WARC files get the bytes as the server sent them, redirects and errors included.
     "crawler.warc.WarcCaptureMiddleware": 950,
+    # Before Redirect (600) on the way back: it sees 200 and 304, never a redirect.
+    "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
+}
+SPIDER_MIDDLEWARES = {
+    # Closest to the spider: drops requests for archived articles before anything counts them.
+    "crawler.middlewares.incremental.IncrementalMiddleware": 950,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.extensions.runs.CrawlRunRecorder": 100,
+    "crawler.extensions.watchdog.StallWatchdog": 150,
     "crawler.extensions.progress.ProgressReporter": 200,
 }
 

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from crawler.cli import crawl, db, sites
+from crawler.cli import crawl, db, reextract, runs, schedule, sites
 from crawler.errors import CrawlerError
 
 app = typer.Typer(
@@ -22,6 +22,9 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(sites.app, name="site")
 crawl.register(app)
+reextract.register(app)
+runs.register(app)
+schedule.register(app)
 
 
 def main() -> None:

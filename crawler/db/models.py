@@ -1,14 +1,30 @@
-"""Archive schema (v1). Alembic owns the schema: change a model, then add a migration.
+"""Archive schema. Alembic owns the schema: change a model, then add a migration.
 
 All text columns are TEXT (titles and author lists are unbounded). Every timestamp is
 timezone-aware and stored in UTC (see ``UTCDateTime``).
+
+v2 (migration 0002) makes the archive deduplicated and versioned: every URL seen for an
+article (``article_urls``), every text hash it ever had (``article_texts``), every version
+with a pointer to its raw capture in the WARC files (``article_versions``), and the
+near-duplicate index (``minhash_signatures``, ``minhash_bands``). See docs/dedup.md.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crawler.db.base import Base
@@ -27,14 +43,26 @@ class Site(Base):
 
 
 class CrawlRun(Base):
-    """One crawl: a `scrapy crawl`, a `crawler crawl`, a demo or a scheduled run."""
+    """One crawl: a `scrapy crawl`, a `crawler crawl`, a demo or a scheduled run.
+
+    v4 (migration 0004): the scheduled job, per-site counts and extraction quality, drift
+    flags, the listing pages' HTTP validators, and how a crawl process died. JSON columns are
+    TEXT, written and read only through db/repo.py. See docs/scheduling.md.
+    """
 
     __tablename__ = "crawl_runs"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('running', 'ok', 'failed', 'interrupted', 'stalled', 'skipped')",
+            name="status",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     spider: Mapped[str] = mapped_column(String(64))
-    trigger: Mapped[str] = mapped_column(String(32), default="manual")  # manual|demo|schedule
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running|ok|failed|…
+    # manual (crawler crawl, scrapy crawl) | demo | schedule | run-now (crawler schedule --run-now)
+    trigger: Mapped[str] = mapped_column(String(32), default="manual")
+    status: Mapped[str] = mapped_column(String(16), default="running")  # see the check above
     finish_reason: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -48,6 +76,12 @@ class CrawlRun(Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
     error_kinds: Mapped[str | None] = mapped_column(Text)  # JSON object: kind -> count
     stats: Mapped[str | None] = mapped_column(Text)  # JSON: Scrapy's final stats
+    job: Mapped[str | None] = mapped_column(String(64), index=True)  # the schedule's job id
+    site_stats: Mapped[str | None] = mapped_column(Text)  # JSON: site -> counts and quality
+    drift: Mapped[str | None] = mapped_column(Text)  # JSON list: sites whose extraction degraded
+    validators: Mapped[str | None] = mapped_column(Text)  # JSON: url -> [etag, last-modified]
+    exit_status: Mapped[int | None] = mapped_column(Integer)  # of the crawl process, if known
+    log_tail: Mapped[str | None] = mapped_column(Text)  # last log lines of a failed process
 
 
 class Article(Base):
@@ -82,5 +116,81 @@ class Article(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    # v2: the current version's number, and the near-duplicate cluster this article joined
+    # (the id of the cluster's first article; NULL for an article that is its own original).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
+    cluster_similarity: Mapped[float | None] = mapped_column(Float)
 
     site: Mapped[Site] = relationship(back_populates="articles")
+
+
+class ArticleUrl(Base):
+    """Every URL known for an article: its canonical URL, the variants fetched (AMP, mobile,
+    tracking parameters, old slugs) and the canonical URLs of exact copies elsewhere."""
+
+    __tablename__ = "article_urls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # canonical | variant | duplicate
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ArticleText(Base):
+    """The exact-duplicate claim: which article (by canonical URL) owns a normalised text.
+
+    Keyed by the text hash and claimed *before* the article row is written, so two processes
+    storing the same text under two URLs at once meet on this primary key: the second waits
+    for the first to commit and then files its URL under the first's article.
+    """
+
+    __tablename__ = "article_texts"
+
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(Text, index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ArticleVersion(Base):
+    """One version of an article's text and title, with the capture it was extracted from."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)  # as fetched
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    changes: Mapped[str | None] = mapped_column(Text)  # JSON: what changed from the previous
+    extractor_version: Mapped[str | None] = mapped_column(String(32))
+    warc_file: Mapped[str | None] = mapped_column(Text)  # relative to the WARC directory
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    warc_length: Mapped[int | None] = mapped_column(BigInteger)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reextracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+
+
+class MinhashSignature(Base):
+    """The near-duplicate index, part 1: each article's MinHash signature (uint32 values)."""
+
+    __tablename__ = "minhash_signatures"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MinhashBand(Base):
+    """The near-duplicate index, part 2: LSH buckets; articles sharing one are candidates."""
+
+    __tablename__ = "minhash_bands"
+
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True, index=True)

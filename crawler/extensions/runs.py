@@ -1,4 +1,9 @@
-"""Record every crawl run in the archive: start, end, status, counts and errors by kind."""
+"""Record every crawl run in the archive: start, end, status, counts and errors by kind,
+per site, with the extraction-drift check of crawler/drift.py.
+
+A scheduled crawl is started with ``CRAWLER_RUN_ID`` (the row the scheduler created before it
+spawned the process, so a process that dies early still has its run) and ``CRAWLER_JOB``.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,17 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from scrapy import Spider, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler import drift
 from crawler.db import repo
 from crawler.db.session import ensure_schema, make_engine, session_factory
 from crawler.errors import ArchiveNotReady
+from crawler.items import ArticleItem
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +47,8 @@ def run_status(reason: str, stats: dict[str, Any]) -> str:
         return "failed"  # fetched articles were lost: the run must not look fine
     if reason == "shutdown":
         return "interrupted"
+    if reason == "stalled":
+        return "stalled"  # stopped by crawler/extensions/watchdog.py
     if reason not in _OK_REASONS:
         return "failed"
     if int(stats.get("response_received_count", 0)) == 0 and int(stats.get("crawler/errors", 0)):
@@ -51,13 +61,40 @@ def unreachable_hosts(stats: dict[str, Any]) -> dict[str, str]:
     return {k[len(prefix) :]: str(v) for k, v in stats.items() if k.startswith(prefix)}
 
 
+SITE_PREFIX = "crawler/sites/"  # per-site counters: crawler/sites/<site>/<name>[/<kind>]
+
+
+def site_counters(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``crawler/sites/<site>/a`` -> {site: {a: n}}; ``…/errors/<kind>`` nests under errors."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in stats.items():
+        if not key.startswith(SITE_PREFIX) or key.count("/") < 3:
+            continue
+        site, name = key[len(SITE_PREFIX) :].split("/", 1)
+        entry = out.setdefault(site, {})
+        if "/" in name:
+            group, kind = name.split("/", 1)
+            entry.setdefault(group, {})[kind] = int(value)
+        else:
+            entry[name] = int(value)
+    return out
+
+
 class CrawlRunRecorder:
     def __init__(self, crawler: Crawler, database_url: str) -> None:
         self.crawler = crawler
         self.database_url = database_url
         self.run_id: int | None = None
+        self.recorded = False
+        self.tallies: dict[str, drift.SiteTally] = {}
+        settings = crawler.settings
+        self.drift_tolerance = settings.getfloat("CRAWLER_DRIFT_TOLERANCE", drift.DEFAULT_TOLERANCE)
+        self.drift_min_pages = settings.getint("CRAWLER_DRIFT_MIN_PAGES", drift.DEFAULT_MIN_PAGES)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
@@ -80,36 +117,106 @@ class CrawlRunRecorder:
             return
         # The spider's `-a` arguments as the operator gave them, to read back with the run.
         arguments = dict(getattr(spider, "arguments", {}))
+        settings = self.crawler.settings
+        adopt = settings.getint("CRAWLER_RUN_ID", 0)
         with self._sessions().begin() as session:
-            self.run_id = repo.start_run(
-                session,
-                spider.name,
-                self.crawler.settings.get("CRAWLER_TRIGGER", "manual"),
-                datetime.now(UTC),
-                arguments,
-            )
+            if adopt and repo.adopt_run(session, adopt, arguments):
+                self.run_id = adopt
+            else:
+                self.run_id = repo.start_run(
+                    session,
+                    spider.name,
+                    settings.get("CRAWLER_TRIGGER", "manual"),
+                    datetime.now(UTC),
+                    arguments,
+                    job=settings.get("CRAWLER_JOB") or None,
+                )
         stats.set_value("crawler/run_id", self.run_id)
         stats.set_value("crawler/archive_ready", True)
 
+    # --- per-site counts and extraction quality ---------------------------------------------
+    def response_received(self, response: Response, request: Request, **_: Any) -> None:
+        site = request.meta.get("site")
+        if site:
+            self.crawler.stats.inc_value(f"{SITE_PREFIX}{site}/pages")
+
+    def item_scraped(self, item: Any, **_: Any) -> None:
+        if isinstance(item, ArticleItem):
+            self.crawler.stats.inc_value(f"{SITE_PREFIX}{item.site}/archived")
+            self._tally(item)
+
+    def item_dropped(self, item: Any, **_: Any) -> None:
+        if isinstance(item, ArticleItem):  # the relevance gate is the only one that drops
+            self.crawler.stats.inc_value(f"{SITE_PREFIX}{item.site}/articles/not_related")
+            self._tally(item)
+
+    def _tally(self, item: ArticleItem) -> None:
+        if item.article is not None:
+            tally = self.tallies.setdefault(item.site, drift.SiteTally())
+            article = item.article
+            tally.add_article(article.title, article.published_at is not None, article.text)
+
+    def site_stats(
+        self, stats: dict[str, Any], outcomes: dict[str, dict[str, int]]
+    ) -> dict[str, dict[str, Any]]:
+        sites = site_counters(stats)
+        for site in self.tallies:
+            sites.setdefault(site, {})
+        for site, entry in sites.items():
+            tally = self.tallies.get(site, drift.SiteTally())
+            tally.no_article = int(entry.get("no_article", 0))
+            entry["quality"] = tally.quality()
+            articles = entry.setdefault("articles", {})
+            for outcome, count in outcomes.get(site, {}).items():
+                articles.setdefault(outcome, count)
+            if "unchanged" not in articles:
+                # The store pipeline counts outcomes for the whole run only; what reached it
+                # and was neither new nor a new version was unchanged (or a duplicate).
+                known = articles.get("new", 0) + articles.get("updated", 0)
+                articles["unchanged"] = max(0, int(entry.get("archived", 0)) - known)
+        return sites
+
+    # --- the end of the run ----------------------------------------------------------------
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.record(reason)
+
+    def record(self, reason: str) -> str:
+        """Write the run's final row once (the watchdog calls this before a forced exit)."""
         stats = dict(self.crawler.stats.get_stats())
         status = run_status(reason, stats)
+        if self.recorded:
+            return status
+        self.recorded = True
         for host, message in sorted(unreachable_hosts(stats).items()):
             logger.error("could not reach %s: %s", host, message)
         if self.run_id is None:
-            return
+            return status
         error_kinds = {
             k.rsplit("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("crawler/errors/")
         }
-        with self._sessions().begin() as session:
-            repo.finish_run(
-                session,
-                self.run_id,
-                status=status,
-                finish_reason=reason,
-                finished_at=datetime.now(UTC),
-                totals=totals_from_stats(stats),
-                error_kinds=error_kinds,
-                stats=stats,
-            )
+        engine = make_engine(self.database_url)
+        try:
+            with session_factory(engine).begin() as session:
+                sites = self.site_stats(stats, repo.outcomes_by_site(session, self.run_id))
+                history = repo.site_history(session, list(sites), self.run_id)
+                flags = drift.check_run(
+                    sites, history, tolerance=self.drift_tolerance, min_pages=self.drift_min_pages
+                )
+                for flag in flags:
+                    logger.warning("extraction drift: %s", flag.message())
+                repo.finish_run(
+                    session,
+                    self.run_id,
+                    status=status,
+                    finish_reason=reason,
+                    finished_at=datetime.now(UTC),
+                    totals=totals_from_stats(stats),
+                    error_kinds=error_kinds,
+                    stats=stats,
+                    site_stats=sites,
+                    drift=[flag.as_dict() for flag in flags],
+                )
+        finally:
+            engine.dispose()
         self.crawler.stats.set_value("crawler/run_status", status)
+        return status

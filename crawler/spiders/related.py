@@ -17,6 +17,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from crawler import revisit
 from crawler.config import Config
 from crawler.errors import ConfigError
 from crawler.extraction import ExtractionTimeout, extract
@@ -148,6 +149,20 @@ class RelatedSpider(scrapy.Spider):
                 for query in self._search_queries(site):
                     url = site.search_url.format(query=quote_plus(query))
                     yield self._request(url, site, "search", query, None, 0)
+        yield from self._revisit_requests()
+
+    def _revisit_requests(self) -> Iterator[scrapy.Request]:
+        """Archived articles the re-visit policy says are due (incremental crawls only)."""
+        sites = [site for site in self.sites if not site.is_generic]
+        for known in revisit.due_for_crawl(self.crawler.settings, [s.key for s in sites]):
+            site = site_for_url(known.url, sites)
+            if site is not None:
+                # Prioritised like a seed (the archive already judged it related).
+                request = self._request(known.url, site, "seed", "", None, 0)
+                request.meta["found_via"] = "revisit"
+                request.meta[revisit.META_KEY] = revisit.request_meta(known)
+                self.crawler.stats.inc_value(f"crawler/sites/{site.key}/revisited")
+                yield request
 
     def _search_queries(self, site: SiteProfile) -> Iterable[str]:
         queries: dict[str, None] = {}
@@ -243,12 +258,14 @@ class RelatedSpider(scrapy.Spider):
     # --- responses -------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         site = self._site_of(response)
-        if site is None:
-            return
+        if site is None or response.status == 304:
+            return  # 304: unchanged since the archive's copy (crawler/middlewares/conditional.py)
         block = response.meta.get("found_via", "link")
         if discovery.is_feed(response.body):
             yield from self._follow(response, site, discovery.feed_entries(response.body))
-        elif block == "sitemap" or response.url.endswith(".xml"):
+        elif response.url.endswith(".xml") or (
+            block == "sitemap" and not site.is_article_url(response.url)
+        ):  # an article listed in a sitemap is found via the sitemap, but is no sitemap
             candidates = list(discovery.sitemap_entries(response.body))
             yield from self._follow(response, site, candidates)
         elif not isinstance(response, TextResponse):
@@ -295,6 +312,7 @@ class RelatedSpider(scrapy.Spider):
         relevance = None
         if article is None:
             self.crawler.stats.inc_value("crawler/extraction/no_article")
+            self.crawler.stats.inc_value(f"crawler/sites/{site.key}/no_article")
         elif self.since and article.published_at and article.published_at.date() < self.since:
             self.crawler.stats.inc_value("crawler/skipped/older_than_since")
         else:
@@ -334,6 +352,9 @@ class RelatedSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("crawler/errors")
         stats.inc_value(f"crawler/errors/{kind}")
+        site = getattr(failure.request, "meta", {}).get("site")  # type: ignore[attr-defined]
+        if site:
+            stats.inc_value(f"crawler/sites/{site}/errors/{kind}")
         if kind in NETWORK_KINDS:
             stats.set_value(f"crawler/unreachable/{host}", message)
         # Counted and named in the run report; the log line is detail for --verbose.

@@ -1,0 +1,175 @@
+"""`crawler runs`: every crawl run the archive recorded, and one run's report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crawler.config import Config
+from crawler.db import repo
+from crawler.db.models import CrawlRun
+from crawler.db.session import ensure_schema, make_engine, session_factory
+from crawler.errors import ConfigError
+
+# Piped or logged, the tables keep their columns instead of folding to 80 characters.
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+
+_COLOURS = {"ok": "green", "running": "cyan", "skipped": "yellow", "interrupted": "yellow"}
+
+
+def _json(value: str | None, default: Any) -> Any:
+    return json.loads(value) if value else default
+
+
+def _took(run: CrawlRun) -> str:
+    if run.finished_at is None:
+        return ""
+    seconds = (run.finished_at - run.started_at).total_seconds()
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
+
+def _status(run: CrawlRun) -> str:
+    colour = _COLOURS.get(run.status, "red")
+    return f"[{colour}]{run.status}[/{colour}]"
+
+
+def print_runs(runs: list[CrawlRun]) -> None:
+    table = Table(title="Crawl runs (newest first)")
+    for column in ("id", "started (UTC)", "took", "trigger", "job", "status"):
+        table.add_column(column)
+    for column in ("pages", "new", "new ver.", "unch.", "dup.", "off-topic", "errors"):
+        table.add_column(column, justify="right")
+    table.add_column("drift")
+    for run in runs:
+        flagged = sorted({flag["site"] for flag in _json(run.drift, [])})
+        table.add_row(
+            str(run.id),
+            f"{run.started_at:%Y-%m-%d %H:%M}",
+            _took(run),
+            run.trigger,
+            run.job or "",
+            _status(run),
+            *(
+                str(n)
+                for n in (
+                    run.pages_fetched,
+                    run.articles_new,
+                    run.articles_updated,
+                    run.articles_unchanged,
+                    run.articles_duplicate,
+                    run.articles_not_related,
+                    run.errors,
+                )
+            ),
+            f"[red]{', '.join(flagged)}[/red]" if flagged else "",
+        )
+    console.print(table)
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "-"
+
+
+def _site_table(sites: dict[str, dict[str, Any]]) -> Table:
+    table = Table(title="Per site")
+    table.add_column("site")
+    columns = ("pages", "304", "skipped", "new", "new ver.", "unch.", "off-topic", "no art.")
+    for column in (*columns, "errors", "title/date/body", "median body"):
+        table.add_column(column, justify="right")
+    for site, entry in sorted(sites.items()):
+        articles, quality = entry.get("articles", {}), entry.get("quality", {})
+        errors = entry.get("errors", {})
+        n = int(quality.get("articles", 0))
+        table.add_row(
+            site,
+            *(
+                str(v)
+                for v in (
+                    entry.get("pages", 0),
+                    entry.get("not_modified", 0),
+                    entry.get("skipped_known", 0),
+                    articles.get("new", 0),
+                    articles.get("updated", 0),
+                    articles.get("unchanged", 0),
+                    articles.get("not_related", 0),
+                    entry.get("no_article", 0),
+                )
+            ),
+            ", ".join(f"{k} {v}" for k, v in sorted(errors.items())) or "0",
+            " / ".join(_percent(int(quality.get(k, 0)), n) for k in ("title", "date", "body")),
+            str(quality.get("median_body", "-")) if n else "-",
+        )
+    return table
+
+
+def print_run(run: CrawlRun) -> None:
+    """One run's report: what it did, per site, what degraded, and how it ended."""
+    job = f", job {run.job}" if run.job else ""
+    console.print(f"[bold]run {run.id}[/bold]: {_status(run)} ({run.trigger}{job})")
+    ended = f"{run.finished_at:%Y-%m-%d %H:%M:%S} UTC" if run.finished_at else "still running"
+    console.print(
+        f"started {run.started_at:%Y-%m-%d %H:%M:%S} UTC, ended {ended}"
+        + (f" after {_took(run)}" if run.finished_at else "")
+        + (f"; {run.finish_reason}" if run.finish_reason else "")
+    )
+    console.print(
+        f"pages fetched {run.pages_fetched}; articles new {run.articles_new}, "
+        f"new version {run.articles_updated}, unchanged {run.articles_unchanged}, "
+        f"duplicate {run.articles_duplicate}, not related {run.articles_not_related}"
+    )
+    kinds = _json(run.error_kinds, {})
+    detail = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+    console.print(f"errors {run.errors}" + (f" ({detail})" if detail else ""))
+    stats = _json(run.stats, {})
+    if "crawler/incremental/conditional" in stats or "crawler/incremental/skipped_known" in stats:
+        console.print(
+            "incremental: "
+            f"{stats.get('crawler/incremental/conditional', 0)} conditional requests, "
+            f"{stats.get('crawler/incremental/not_modified', 0)} answered 304, "
+            f"{stats.get('crawler/incremental/skipped_known', 0)} archived articles skipped"
+        )
+    sites = _json(run.site_stats, {})
+    if sites:
+        console.print(_site_table(sites))
+    flags = _json(run.drift, [])
+    for flag in flags:
+        console.print(f"[red]extraction drift[/red]: {flag['message']}")
+    if run.site_stats is not None and not flags:
+        console.print("extraction: no site degraded against its recent runs")
+    if run.exit_status not in (None, 0):
+        console.print(f"crawl process exit status {run.exit_status}")
+    if run.log_tail and run.status != "ok":
+        console.print("[bold]last log lines[/bold]:")
+        console.print(run.log_tail, markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def runs(
+        run_id: Annotated[int | None, typer.Argument(help="Print this run's report.")] = None,
+        last: Annotated[bool, typer.Option("--last", help="The latest run's report.")] = False,
+        job: Annotated[str | None, typer.Option("--job", help="Only this job's runs.")] = None,
+        limit: Annotated[int, typer.Option("--limit", min=1, help="Runs listed.")] = 20,
+    ) -> None:
+        """List the recorded crawl runs, or print one run's report (ID or --last)."""
+        database_url = Config.from_env().database_url
+        ensure_schema(database_url, auto_upgrade_empty=False)
+        engine = make_engine(database_url)
+        try:
+            with session_factory(engine)() as session:
+                if run_id is not None or last:
+                    recent = repo.recent_runs(session, 1, job=job)
+                    run = repo.get_run(session, run_id) if run_id is not None else None
+                    run = run if run_id is not None else (recent[0] if recent else None)
+                    if run is None:
+                        raise ConfigError(f"no run {run_id}" if run_id else "no runs recorded yet")
+                    print_run(run)
+                else:
+                    print_runs(list(repo.recent_runs(session, limit, job=job)))
+        finally:
+            engine.dispose()

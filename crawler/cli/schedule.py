@@ -1,0 +1,107 @@
+"""`crawler schedule`: the long-running scheduler, its jobs, and one job run now."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from crawler.cli.runs import console
+from crawler.config import Config
+from crawler.errors import ConfigError
+
+if TYPE_CHECKING:
+    from crawler.jobrun import Runtime
+
+
+def _list(runtime: Runtime) -> None:
+    from crawler import scheduling
+    from crawler.db import repo
+
+    stored = scheduling.stored_jobs(runtime)
+    jobs = runtime.config.jobs
+    with runtime.sessions()() as session:
+        last = repo.last_run_of_jobs(session, sorted(jobs.keys() | stored.keys()))
+    table = Table(title=f"Jobs in {runtime.config.path}")
+    for column in ("job", "trigger", "crawls", "budget", "threshold", "next run (UTC)", "last run"):
+        table.add_column(column)
+    now = datetime.now(UTC)
+    for job_id in sorted(jobs.keys() | stored.keys()):
+        spec, job = jobs.get(job_id), stored.get(job_id)
+        if spec is None:
+            table.add_row(job_id, "", "", "", "", "[yellow]removed from the file[/yellow]", "")
+            continue
+        if job is None:
+            upcoming = spec.trigger().get_next_fire_time(None, now)
+            when = f"{upcoming:%Y-%m-%d %H:%M:%S} [yellow](not scheduled yet)[/yellow]"
+        else:
+            when = f"{job.next_run_time.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
+            if job.kwargs.get("spec") != spec.to_dict():
+                when += " [yellow](file changed: restart the scheduler)[/yellow]"
+        crawls = ", ".join([*spec.sites, *(f"seed {s}" for s in spec.seeds)]) or "all seeds"
+        run = last.get(job_id)
+        table.add_row(
+            job_id,
+            spec.describe_trigger(),
+            crawls,
+            str(spec.max_pages or "-"),
+            "-" if spec.threshold is None else f"{spec.threshold:g}",
+            when,
+            f"{run.id}: {run.status} {run.started_at:%Y-%m-%d %H:%M}" if run else "",
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def schedule(
+        config: Annotated[
+            Path,
+            typer.Option(
+                "--config", "-c", envvar="CRAWLER_SCHEDULE", help="The schedule file (TOML)."
+            ),
+        ] = Path("schedule.toml"),
+        list_jobs: Annotated[
+            bool, typer.Option("--list", help="Show the jobs and their next run, then exit.")
+        ] = False,
+        run_now: Annotated[
+            str | None, typer.Option("--run-now", metavar="JOB", help="Run one job now.")
+        ] = None,
+    ) -> None:
+        """Run the crawls of a schedule file until SIGTERM (see schedule.example.toml)."""
+        from crawler import scheduling
+        from crawler.schedule_config import load_config
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        for noisy in ("apscheduler.scheduler", "apscheduler.executors.default", "alembic"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+        runtime = scheduling.make_runtime(Config.from_env().database_url, load_config(config))
+        if list_jobs:
+            _list(runtime)
+            return
+        if run_now is not None:
+            spec = runtime.config.jobs.get(run_now)
+            if spec is None:
+                known = ", ".join(sorted(runtime.config.jobs))
+                raise ConfigError(f"no job {run_now!r} in {config}; jobs: {known}")
+            _report(runtime, scheduling.run_now(runtime, spec))
+            return
+        raise typer.Exit(scheduling.serve(runtime))
+
+
+def _report(runtime: Runtime, run_id: int | None) -> None:
+    from crawler.cli.runs import print_run
+    from crawler.db import repo
+
+    if run_id is None:
+        raise typer.Exit(1)
+    with runtime.sessions()() as session:
+        run = repo.get_run(session, run_id)
+    assert run is not None
+    print_run(run)
+    if run.status != "ok":
+        raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""Scrapy middlewares of the incremental re-crawl (see docs/scheduling.md)."""

@@ -1,0 +1,126 @@
+"""Spider middleware: a re-crawl does not fetch again what the archive holds, unless the
+re-visit policy (crawler/revisit.py) asks for it.
+
+Every request the spider yields (start requests included) whose URL the archive knows as an
+article is dropped, counted as ``skipped_known``, unless a feed or sitemap dates it after our
+last fetch or it is due for a re-visit; then it goes out carrying what the archive holds
+(``request.meta["archived"]``) for the conditional-request middleware. Requests are looked up
+one callback's output at a time, in one query.
+
+It also marks a response whose links were all followed (``meta["links_followed"]``: the page
+budget was not exhausted while its links were queued); only such a listing page's validators
+are kept for the next run, so a 304 never hides links a budget-cut run did not follow.
+On with CRAWLER_INCREMENTAL (the scheduler sets it); NotConfigured otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from crawler import revisit
+from crawler.db import repo
+from crawler.db.session import make_engine, session_factory
+from crawler.urls import normalize_url
+
+logger = logging.getLogger(__name__)
+
+FOLLOWED_KEY = "links_followed"
+
+
+def _listed_at(request: Request) -> datetime | None:
+    """The date a feed or sitemap gave the linked page (set by the spider)."""
+    listed = request.meta.get("listed_date")
+    return listed[0] if isinstance(listed, tuple) and isinstance(listed[0], datetime) else None
+
+
+class IncrementalMiddleware:
+    def __init__(self, crawler: Crawler, database_url: str, schedule: str) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.schedule = revisit.parse_schedule(schedule)
+        self.engine = make_engine(database_url)
+        self.sessions = session_factory(self.engine)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("CRAWLER_INCREMENTAL"):
+            raise NotConfigured  # off by default: no message, no warning in the log
+        url = settings.get("CRAWLER_DATABASE_URL")
+        if not url:
+            raise NotConfigured("CRAWLER_DATABASE_URL is not set")
+        schedule = settings.get("CRAWLER_REVISIT_SCHEDULE", revisit.DEFAULT_SCHEDULE)
+        return cls(crawler, url, schedule)
+
+    def spider_closed(self) -> None:
+        self.engine.dispose()
+
+    # --- Scrapy's hooks --------------------------------------------------------------------
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        for output in self.filter([o async for o in start]):
+            yield output
+
+    def process_spider_output(
+        self, response: Response, result: Iterable[Any], spider: Spider | None = None
+    ) -> Iterator[Any]:
+        outputs = self.filter(list(result))
+        self._mark_followed(response)
+        yield from outputs
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
+    ) -> AsyncIterator[Any]:
+        outputs = self.filter([o async for o in result])
+        self._mark_followed(response)
+        for output in outputs:
+            yield output
+
+    def _mark_followed(self, response: Response | None) -> None:
+        if response is not None and not self.stats.get_value("crawler/budget_exhausted"):
+            response.meta[FOLLOWED_KEY] = True
+
+    # --- the decision ----------------------------------------------------------------------
+    def filter(self, outputs: list[Any]) -> list[Any]:
+        """The outputs minus the requests for archived articles the policy leaves alone."""
+        requests = [
+            o
+            for o in outputs
+            if isinstance(o, Request) and o.meta.get("site") and revisit.META_KEY not in o.meta
+        ]
+        if not requests:
+            return outputs
+        urls = {r.url: normalize_url(r.url) for r in requests}
+        with self.sessions() as session:
+            known = repo.known_articles(session, [*urls, *urls.values()])
+        if not known:
+            return outputs
+        now = datetime.now(UTC)
+        kept = []
+        for output in outputs:
+            article = None
+            if isinstance(output, Request) and output.url in urls:
+                article = known.get(output.url) or known.get(urls[output.url])
+            if article is None:
+                kept.append(output)
+                continue
+            site = output.meta["site"]
+            reason = revisit.reason_to_fetch(article, _listed_at(output), now, self.schedule)
+            if reason is None:
+                self.stats.inc_value("crawler/incremental/skipped_known")
+                self.stats.inc_value(f"crawler/sites/{site}/skipped_known")
+                logger.debug("archived, not due: %s", output.url)
+                continue
+            output.meta[revisit.META_KEY] = revisit.request_meta(article)
+            self.stats.inc_value(f"crawler/incremental/revisit/{reason}")
+            self.stats.inc_value(f"crawler/sites/{site}/revisited")
+            kept.append(output)
+        return kept
