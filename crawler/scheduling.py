@@ -32,6 +32,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from crawler.db import repo
+from crawler.db.base import SCHEDULER_JOB_TABLE
 from crawler.db.session import ensure_schema, make_engine
 from crawler.errors import ConfigError
 from crawler.jobrun import SPIDER, Runtime, reap_orphans, run_once, try_lock
@@ -39,7 +40,7 @@ from crawler.schedule_config import JobSpec, ScheduleConfig
 
 logger = logging.getLogger(__name__)
 
-JOB_TABLE = "apscheduler_jobs"
+JOB_TABLE = SCHEDULER_JOB_TABLE  # not Alembic's: see crawler/db/base.py
 JOB_FUNC = "crawler.scheduling:run_job"
 
 _runtime: Runtime | None = None  # this process's; the job store holds only run_job's name

@@ -9,7 +9,7 @@ from alembic.util import CommandError
 
 from crawler.config import Config
 from crawler.db import models  # noqa: F401  (registers every table on Base.metadata)
-from crawler.db.base import Base
+from crawler.db.base import Base, include_object
 from crawler.db.session import make_engine
 from crawler.db.types import UTCDateTime
 
@@ -36,6 +36,7 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 def _options() -> dict[str, Any]:
     return {
         "target_metadata": target_metadata,
+        "include_object": include_object,
         "render_as_batch": True,  # SQLite can only ALTER by recreating the table
         "render_item": render_item,
         "compare_type": True,

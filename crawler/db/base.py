@@ -6,6 +6,8 @@ names to drop or alter a constraint, and PostgreSQL and SQLite then agree on eve
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -16,6 +18,19 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Tables in the archive database that Alembic does not own: APScheduler creates and migrates
+# its job store itself (crawler/scheduling.py). Autogenerate and `alembic check` skip them.
+SCHEDULER_JOB_TABLE = "apscheduler_jobs"
+FOREIGN_TABLES = frozenset({SCHEDULER_JOB_TABLE})
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic's filter: everything but the foreign tables."""
+    return not (type_ == "table" and name in FOREIGN_TABLES)
 
 
 class Base(DeclarativeBase):
