@@ -57,7 +57,8 @@ CRAWLER_DRIFT_MIN_PAGES = 3  # article pages per site (this run, and its history
 
 # --- politeness ----------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
-USER_AGENT = "news-archive-crawler/0.1 (+https://github.com/; research archive)"
+# Honest by default; the spider appends CRAWLER_CONTACT (a URL or e-mail) when it is set.
+USER_AGENT = "news-archive-crawler/0.1 (news research archive)"
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5

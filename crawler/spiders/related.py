@@ -49,6 +49,9 @@ class RelatedSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        contact = settings.get("CRAWLER_CONTACT")
+        if contact:  # site operators can reach whoever runs the crawl
+            settings.set("USER_AGENT", f"news-archive-crawler/0.1 (+{contact})", "spider")
         if settings.get("CRAWLER_REPLAY_DIR"):
             handler = "crawler.replay.ReplayDownloadHandler"
             settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, "spider")
