@@ -104,14 +104,11 @@ WEB_DIR = REPO / "tests" / "web"
 
 
 def load_labels(web_dir: Path = WEB_DIR) -> dict[str, dict[str, Any]]:
-    """Labelled article pages by URL: ``labels.json`` and the ``_labels/<key>.json`` fragments."""
+    """Labelled article pages by URL, from ``labels.json``."""
     labels: dict[str, dict[str, Any]] = {}
     merged = web_dir / "labels.json"
     if merged.is_file():
         labels.update(json.loads(merged.read_text(encoding="utf-8")).get("articles", {}))
-    for fragment in sorted((web_dir / "_labels").glob("*.json")):
-        data = json.loads(fragment.read_text(encoding="utf-8"))
-        labels.update(data.get("articles", data) if isinstance(data, dict) else {})
     return labels
 
 

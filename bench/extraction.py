@@ -4,7 +4,7 @@
    bag-of-tokens precision/recall/F1 as its README states (lower-cased ``\\w+`` tokens; per
    page tp/fp/fn normalised, P and R averaged over pages, F1 of the two averages), plus the
    upstream evaluate.py metric (4-gram shingles, case kept) to compare with published figures.
-2. The recorded web (tests/web, labels in labels.json and _labels/*.json): no full body there,
+2. The recorded web (tests/web, labels in labels.json): no full body there,
    so each label field is scored: title, publication time (to the minute), authors, language,
    first and last sentence, boilerplate strings leaked; and listing pages (home, section, tag,
    search) must give no article. Also with the profiles switched off (the generic path).

@@ -37,12 +37,9 @@ HUE = "https://huengaynay.vn/the-gioi/nga-de-xuat-ky-hiep-uoc-hoa-binh-voi-nhat-
 
 @cache
 def labels() -> dict[str, dict[str, object]]:
-    """labels.json and the per-site fragments in _labels/ (docs/recorded-web.md)."""
-    merged: dict[str, dict[str, object]] = {}
-    for path in [WEB / "labels.json", *sorted((WEB / "_labels").glob("*.json"))]:
-        if path.is_file():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            merged.update(data.get("articles", data))
+    """tests/web/labels.json (docs/recorded-web.md)."""
+    data = json.loads((WEB / "labels.json").read_text(encoding="utf-8"))
+    merged: dict[str, dict[str, object]] = data["articles"]
     return {url: label for url, label in merged.items() if isinstance(label, dict)}
 
 
