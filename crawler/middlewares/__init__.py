@@ -1,1 +1,16 @@
 """Scrapy middlewares of the incremental re-crawl (see docs/scheduling.md)."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
+
+
+def incremental_archive_url(settings: BaseSettings) -> str:
+    """The archive an incremental run compares against; NotConfigured when the run is not one."""
+    if not settings.getbool("CRAWLER_INCREMENTAL"):
+        raise NotConfigured  # off by default: no message, no warning in the log
+    url = settings.get("CRAWLER_DATABASE_URL")
+    if not url:
+        raise NotConfigured("CRAWLER_DATABASE_URL is not set")
+    return str(url)

@@ -23,13 +23,13 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler import revisit
 from crawler.db import repo
 from crawler.db.session import make_engine, session_factory
 from crawler.extensions.runs import run_status
+from crawler.middlewares import incremental_archive_url
 from crawler.middlewares.incremental import FOLLOWED_KEY
 
 logger = logging.getLogger(__name__)
@@ -61,11 +61,7 @@ class ConditionalRequestMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
         settings = crawler.settings
-        if not settings.getbool("CRAWLER_INCREMENTAL"):
-            raise NotConfigured  # off by default: no message, no warning in the log
-        url = settings.get("CRAWLER_DATABASE_URL")
-        if not url:
-            raise NotConfigured("CRAWLER_DATABASE_URL is not set")
+        url = incremental_archive_url(settings)
         return cls(crawler, url, settings.getint("CRAWLER_VALIDATOR_RUNS", 50))
 
     def spider_opened(self) -> None:

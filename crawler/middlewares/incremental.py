@@ -22,12 +22,12 @@ from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler import revisit
 from crawler.db import repo
 from crawler.db.session import make_engine, session_factory
+from crawler.middlewares import incremental_archive_url
 from crawler.urls import normalize_url
 
 logger = logging.getLogger(__name__)
@@ -53,11 +53,7 @@ class IncrementalMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         settings = crawler.settings
-        if not settings.getbool("CRAWLER_INCREMENTAL"):
-            raise NotConfigured  # off by default: no message, no warning in the log
-        url = settings.get("CRAWLER_DATABASE_URL")
-        if not url:
-            raise NotConfigured("CRAWLER_DATABASE_URL is not set")
+        url = incremental_archive_url(settings)
         schedule = settings.get("CRAWLER_REVISIT_SCHEDULE", revisit.DEFAULT_SCHEDULE)
         return cls(crawler, url, schedule)
 
