@@ -58,6 +58,12 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(_url())
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode rebuilds a table by copy, drop and rename; with foreign keys enforced the
+            # drop fails as soon as other rows refer to it. The pragma only works outside a
+            # transaction, hence here; the rebuilt tables keep their constraints.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, **_options())
         with context.begin_transaction():
             context.run_migrations()

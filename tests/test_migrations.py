@@ -46,3 +46,36 @@ def test_models_match_migrations(db_url: str) -> None:
     finally:
         engine.dispose()
     assert diff == [], f"models and migrations disagree; add a migration: {diff}"
+
+
+def test_upgrade_keeps_a_populated_archive(empty_db_url: str) -> None:
+    """Every later migration runs on an archive with rows that refer to each other (SQLite's
+    batch mode rebuilds referenced tables; it must neither fail nor lose a row)."""
+    from sqlalchemy import text
+
+    cfg = alembic_config(empty_db_url)
+    command.upgrade(cfg, "0002")
+    engine = make_engine(empty_db_url)
+    now = "2026-01-01 00:00:00"
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO sites (id, key, name) VALUES (1, 'dantri', 'Dân trí')"))
+            conn.execute(text(
+                "INSERT INTO crawl_runs (id, spider, trigger, status, started_at, pages_fetched,"
+                " articles_new, articles_updated, articles_unchanged, articles_duplicate,"
+                " articles_not_related, errors) VALUES"
+                f" (1, 'related', 'manual', 'ok', '{now}', 3, 1, 0, 0, 0, 0, 0)"
+            ))
+            conn.execute(text(
+                "INSERT INTO articles (id, canonical_url, url, site_id, title, text, content_hash,"
+                " first_seen_at, last_seen_at, crawl_run_id) VALUES (1, 'https://dantri.com.vn/a',"
+                f" 'https://dantri.com.vn/a', 1, 'Nga và Nhật Bản', 'Nga và Nhật Bản hội đàm.',"
+                f" 'h1', '{now}', '{now}', 1)"
+            ))
+        command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == 1
+            assert conn.execute(text("SELECT status FROM crawl_runs")).scalar() == "ok"
+            assert conn.execute(text("SELECT crawl_run_id FROM articles")).scalar() == 1
+    finally:
+        engine.dispose()

@@ -10,7 +10,19 @@ import sys
 
 import typer
 
-from crawler.cli import crawl, db, reextract, runs, schedule, sites
+from crawler.cli import (
+    crawl,
+    db,
+    export,
+    query,
+    reextract,
+    runs,
+    schedule,
+    serve,
+    show,
+    sites,
+    stats,
+)
 from crawler.errors import CrawlerError
 
 app = typer.Typer(
@@ -25,6 +37,11 @@ crawl.register(app)
 reextract.register(app)
 runs.register(app)
 schedule.register(app)
+query.register(app)
+show.register(app)
+stats.register(app)
+export.register(app)
+serve.register(app)
 
 
 def main() -> None:

@@ -26,10 +26,17 @@ SCHEDULER_JOB_TABLE = "apscheduler_jobs"
 FOREIGN_TABLES = frozenset({SCHEDULER_JOB_TABLE})
 
 
+# Migration 0003's full-text index (FTS5 tables and triggers, the tsvector column and its
+# indexes) is maintained in SQL, not mapped in the models; its objects all carry this prefix.
+SEARCH_OBJECT_PREFIX = "fts_"
+
+
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    """Alembic's filter: everything but the foreign tables."""
+    """Alembic's filter: everything but the foreign tables and the search index."""
+    if (name or "").startswith(SEARCH_OBJECT_PREFIX):
+        return False
     return not (type_ == "table" and name in FOREIGN_TABLES)
 
 

@@ -1,0 +1,143 @@
+"""Everything the archive knows about one article (``crawler show``).
+
+Its text and metadata, how the crawl found it, its relevance and closest seed, every version
+with what changed, the URLs it is known under (variants and exact duplicates elsewhere), its
+near-duplicate cluster, and the raw capture of each version in the WARC files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from crawler.db import queries, repo
+from crawler.errors import CrawlerError
+from crawler.query import archive_session, seed_titles
+
+
+class ArticleNotFound(CrawlerError):
+    """No article has that id or URL."""
+
+
+@dataclass(frozen=True)
+class Capture:
+    file: str
+    offset: int
+    length: int
+    found: bool  # the WARC file is there and the record reads back
+    status: int | None = None
+    content_type: str | None = None
+    body_bytes: int | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class Version:
+    version: int
+    first_seen: datetime
+    last_seen: datetime
+    url: str
+    title: str | None
+    content_hash: str
+    extractor_version: str | None
+    changes: dict[str, Any] | None
+    capture: Capture | None
+    reextracted: datetime | None
+
+
+@dataclass(frozen=True)
+class ArticleReport:
+    article: dict[str, Any]  # the v_articles row
+    seed_title: str | None
+    crawl_run: dict[str, Any] | None
+    versions: list[Version]
+    urls: dict[str, str]  # url -> canonical | variant | duplicate
+    cluster: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        def plain(value: Any) -> Any:
+            if isinstance(value, datetime):
+                return value.isoformat()
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [plain(v) for v in value]
+            if hasattr(value, "__dataclass_fields__"):
+                return plain(dict(value.__dict__))
+            return value
+
+        return {
+            "article": plain(self.article),
+            "seed_title": self.seed_title,
+            "crawl_run": plain(self.crawl_run),
+            "versions": plain(self.versions),
+            "urls": self.urls,
+            "near_duplicate_cluster": plain(self.cluster),
+        }
+
+
+def _capture(directory: Path, file: str | None, offset: int | None, length: int | None,
+             ) -> Capture | None:
+    if file is None or offset is None or length is None:
+        return None
+    from crawler.warc import read_capture
+
+    try:
+        stored = read_capture(directory, file, offset)
+    except (OSError, ValueError) as exc:
+        return Capture(file, offset, length, False, problem=str(exc))
+    return Capture(file, offset, length, True, stored.status, stored.header("Content-Type"),
+                   len(stored.body))
+
+
+def show(database_url: str, ident: str, warc_dir: Path | None = None) -> ArticleReport:
+    """The report on the article with this id, or known under this URL."""
+    from crawler.urls import canonical_url
+    from crawler.warc import warc_dir_for
+
+    directory = warc_dir or warc_dir_for(database_url, os.environ.get("CRAWLER_WARC_DIR"))
+    try:
+        canonical = None if ident.isdigit() else canonical_url(ident)
+    except (ValueError, TypeError):
+        canonical = None
+    with archive_session(database_url) as session:
+        article_id = queries.find_article(session, ident.strip(), canonical)
+        if article_id is None:
+            what = f"id {ident}" if ident.isdigit() else f"URL {ident!r}"
+            raise ArticleNotFound(f"no article with {what} in the archive "
+                                  "(find one with `crawler query`)")
+        row = dict(queries.article_row(session, article_id))
+        run = repo.get_run(session, row["crawl_run"]) if row["crawl_run"] else None
+        versions = [
+            Version(
+                version=v.version,
+                first_seen=v.first_seen_at,
+                last_seen=v.last_seen_at,
+                url=v.url,
+                title=v.title,
+                content_hash=v.content_hash,
+                extractor_version=v.extractor_version,
+                changes=json.loads(v.changes) if v.changes else None,
+                capture=_capture(directory, v.warc_file, v.warc_offset, v.warc_length),
+                reextracted=v.reextracted_at,
+            )
+            for v in repo.versions_of(session, article_id)
+        ]
+        urls = repo.urls_of(session, article_id)
+        cluster = [dict(r) for r in queries.cluster_rows(session, article_id, row["duplicate_of"])]
+    crawl_run = None
+    if run is not None:
+        crawl_run = {"id": run.id, "trigger": run.trigger, "started": run.started_at,
+                     "status": run.status}
+    return ArticleReport(
+        article=row,
+        seed_title=seed_titles().get(row["seed"] or ""),
+        crawl_run=crawl_run,
+        versions=versions,
+        urls=urls,
+        cluster=cluster,
+    )

@@ -1,0 +1,51 @@
+"""Datasette plugin for the archive (loaded by ``crawler serve`` from this directory).
+
+- The search box folds đ/Đ to d/D before Datasette hands the text to FTS5: the folded index
+  holds "da nang" for "Đà Nẵng", and FTS5's own diacritic folding leaves đ alone (Unicode
+  does not decompose it), so "Đà Nẵng" typed into the box would otherwise find nothing.
+- URLs in cells are links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from markupsafe import Markup, escape
+from pluggy import HookimplMarker
+
+hookimpl = HookimplMarker("datasette")
+Scope = MutableMapping[str, Any]
+App = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
+               Awaitable[None]]
+_FOLD = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def fold_search(query_string: bytes) -> bytes:
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    if not any(key == "_search" or key.startswith("_search_") for key, _ in pairs):
+        return query_string
+    decoded = parse_qsl(query_string.decode("utf-8", "replace"), keep_blank_values=True)
+    folded = [(k, v.translate(_FOLD) if k.startswith("_search") else v) for k, v in decoded]
+    return urlencode(folded).encode("ascii")
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Callable[[App], App]:
+    def wrap(app: App) -> App:
+        async def folded(scope: Scope, receive: Any, send: Any) -> None:
+            if scope.get("type") == "http" and scope.get("query_string"):
+                scope = dict(scope, query_string=fold_search(scope["query_string"]))
+            await app(scope, receive, send)
+
+        return folded
+
+    return wrap
+
+
+@hookimpl
+def render_cell(value: Any) -> Markup | None:
+    if isinstance(value, str) and value.startswith(("https://", "http://")) and " " not in value:
+        return Markup(f'<a href="{escape(value)}" rel="nofollow">{escape(value)}</a>')
+    return None

@@ -1,0 +1,70 @@
+"""`crawler export`: the selected articles as jsonl, csv, parquet, warc or a SQLite archive."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crawler.cli.query import DupOpt, LangOpt, MinRelOpt, SeedOpt, SinceOpt, SiteOpt, UntilOpt
+
+
+class Format(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+    warc = "warc"
+    sqlite = "sqlite"
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(export)
+
+
+def export(
+    output_format: Annotated[Format, typer.Option("--format", help="Export format.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (jsonl and csv: stdout without it)."),
+    ] = None,
+    text: Annotated[
+        str | None, typer.Option("--query", "-q", help="Only articles matching this search.")
+    ] = None,
+    site: SiteOpt = None,
+    lang: LangOpt = None,
+    seed: SeedOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    min_relevance: MinRelOpt = None,
+    include_duplicates: DupOpt = False,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="The first N by id.")] = None,
+    warc_dir: Annotated[
+        Path | None,
+        typer.Option("--warc-dir", help="WARC directory (default: CRAWLER_WARC_DIR or warc/)."),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace OUTPUT.")] = False,
+) -> None:
+    """Export the selected articles, streaming (memory stays flat on any archive size):
+    jsonl, csv, parquet, warc (their raw captures) or sqlite (a self-contained archive)."""
+    from crawler.cli.query import filters
+    from crawler.config import Config
+    from crawler.export import export as run
+
+    asked = filters(text, site, lang, seed, since, until, min_relevance, include_duplicates)
+    report = run(
+        Config.from_env().database_url,
+        asked,
+        output_format.value,
+        None if output is None or str(output) == "-" else output,
+        limit=limit,
+        warc_dir=warc_dir,
+        overwrite=overwrite,
+    )
+    captures = ""
+    if report.format == "warc":
+        captures = f" ({report.captures} captures"
+        captures += f", {report.missing_captures} missing)" if report.missing_captures else ")"
+    typer.echo(f"exported {report.articles} articles{captures} as {report.format} to "
+               f"{report.output}", err=True)

@@ -1,0 +1,139 @@
+"""`crawler show ID|URL`: one article with its provenance, versions, duplicates and capture."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from crawler.article_view import ArticleReport, Version
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(show)
+
+
+def show(
+    article: Annotated[str, typer.Argument(help="Article id, or any URL it is known under.")],
+    output_format: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
+    text: Annotated[bool, typer.Option("--text/--no-text", help="Print the article text.")] = True,
+    warc_dir: Annotated[
+        Path | None,
+        typer.Option("--warc-dir", help="WARC directory (default: CRAWLER_WARC_DIR or warc/)."),
+    ] = None,
+) -> None:
+    """Show an article: text, metadata, how it was found, relevance and closest seed, every
+    version with what changed, its duplicates and near-duplicate cluster, its raw capture."""
+    from crawler.article_view import show as report_on
+    from crawler.config import Config
+
+    report = report_on(Config.from_env().database_url, article, warc_dir)
+    if output_format is Format.json:
+        data = report.as_dict()
+        if not text:
+            data["article"].pop("text", None)
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    _print(report, text)
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "unknown"
+
+
+def _print(report: ArticleReport, with_text: bool) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(soft_wrap=True, highlight=False)
+    a = report.article
+    console.rule(f"[bold]#{a['id']}[/bold] {escape(a['title'] or '(no title)')}")
+    facts = Table(show_header=False, box=None, pad_edge=False)
+    seed = a["seed"] or "none"
+    if report.seed_title:
+        seed += f" — {report.seed_title}"
+    rows = [
+        ("site", f"{a['site']} ({a['site_name']})"),
+        ("language", a["language"] or "unknown"),
+        ("published", _when(a["published"])),
+        ("authors", a["authors"] or ""),
+        ("url", a["url"]),
+        ("canonical url", a["canonical_url"]),
+        ("relevance", f"{a['relevance']:.3f}" if a["relevance"] is not None else "not scored"),
+        ("closest seed", seed),
+        ("found via", f"{a['found_via'] or 'unknown'} at depth {a['depth']}"
+                      + (f" from {a['referrer']}" if a["referrer"] else "")),
+        ("first seen", _when(a["first_seen"])),
+        ("last seen", _when(a["last_seen"])),
+    ]
+    if report.crawl_run:
+        run = report.crawl_run
+        rows.append(("crawl run", f"{run['id']} ({run['trigger']}, {_when(run['started'])}, "
+                                  f"{run['status']})"))
+    for label, value in rows:
+        facts.add_row(f"[dim]{label}[/dim]", escape(str(value)))
+    console.print(facts)
+    _versions(console, report.versions)
+    others = {u: k for u, k in report.urls.items() if u != a["canonical_url"]}
+    if others:
+        console.print("\n[bold]Also known under[/bold]")
+        for url, kind in others.items():
+            label = "exact duplicate" if kind == "duplicate" else kind
+            console.print(f"  {label}: {escape(url)}")
+    if report.cluster:
+        console.print("\n[bold]Near-duplicate cluster[/bold]")
+        for member in report.cluster:
+            role = ("original" if member["duplicate_of"] is None
+                    else f"similarity {member['similarity']:.2f}")
+            here = " [bold](this article)[/bold]" if member["id"] == a["id"] else ""
+            console.print(f"  #{member['id']} {member['site']} {role}: "
+                          f"{escape(member['title'] or '')}{here}")
+    if with_text:
+        console.print("\n[bold]Text[/bold]")
+        console.print(escape(a["text"] or ""))
+
+
+def _versions(console: Console, versions: list[Version]) -> None:
+    from rich.markup import escape
+
+    console.print(f"\n[bold]Versions[/bold] ({len(versions)})")
+    for v in versions:
+        console.print(f"  v{v.version}: first seen {_when(v.first_seen)}, last seen "
+                      f"{_when(v.last_seen)}, text {v.content_hash[:12]}, "
+                      f"extractor {v.extractor_version or '?'}")
+        changes = v.changes or {}
+        for field in changes.get("fields", []):
+            if field == "title":
+                title = changes["title"]
+                old, new = escape(str(title["old"])), escape(str(title["new"]))
+                console.print(f"    title: {old} → {new}")
+            elif field == "text":
+                t = changes["text"]
+                console.print(f"    text: +{t['paragraphs_added']} −{t['paragraphs_removed']} "
+                              f"paragraphs, similarity {t['similarity']}")
+                for line in t.get("diff", [])[:6]:
+                    console.print(f"      {escape(line[:400])}")
+        c = v.capture
+        if c is None:
+            console.print("    raw capture: none recorded")
+        elif c.found:
+            console.print(f"    raw capture: {c.file} @{c.offset} ({c.length} bytes): HTTP "
+                          f"{c.status}, {c.content_type or 'no content type'}, "
+                          f"{c.body_bytes} bytes of body")
+        else:
+            console.print(f"    raw capture: {c.file} @{c.offset}: [red]unreadable[/red] "
+                          f"({escape(c.problem or '')})")

@@ -1,0 +1,229 @@
+"""``crawler export``: the selected articles as JSON lines, CSV, Parquet, WARC or SQLite.
+
+Every format streams: rows come from a server-side cursor (``yield_per``) and leave in
+batches, so memory stays flat however large the archive. ``warc`` copies the raw captures of
+the selected articles' versions byte for byte (each record is its own gzip member, so the
+copies need no re-encoding); ``sqlite`` writes a self-contained, migrated archive of the
+selection (with its versions, URLs, near-duplicate index and full-text index), so that a
+PostgreSQL archive, or a part of one, can be handed over as one file.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Float, Integer
+from sqlalchemy.engine import RowMapping
+
+from crawler.db import queries
+from crawler.db.readmodel import ARTICLE_COLUMNS, v_articles
+from crawler.db.types import UTCDateTime
+from crawler.errors import CrawlerError
+from crawler.query import Filters, archive_session, resolve
+
+FORMATS = ("jsonl", "csv", "parquet", "warc", "sqlite")
+BATCH = 1000
+COLUMNS = [c.name for c in ARTICLE_COLUMNS]
+
+
+class ExportError(CrawlerError):
+    """The export cannot be written where or how it was asked."""
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    format: str
+    output: str
+    articles: int
+    captures: int = 0
+    missing_captures: int = 0
+
+
+def _plain(row: RowMapping) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
+
+
+def _batches(rows: Iterable[RowMapping], size: int = BATCH) -> Iterator[list[RowMapping]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def export(
+    database_url: str,
+    filters: Filters,
+    fmt: str,
+    output: Path | None,
+    *,
+    limit: int | None = None,
+    warc_dir: Path | None = None,
+    overwrite: bool = False,
+) -> ExportReport:
+    """Write the selected articles to ``output`` (``None``: stdout, for jsonl and csv)."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if output is None and fmt not in ("jsonl", "csv"):
+        raise ExportError(f"--format {fmt} writes a file: give it with --output")
+    if output is not None and output.exists() and not overwrite:
+        raise ExportError(f"{output} already exists: choose another --output or add --overwrite")
+    if fmt == "parquet":
+        try:
+            importlib.import_module("pyarrow.parquet")
+        except ImportError as exc:
+            raise ExportError("--format parquet needs pyarrow: "
+                              "pip install 'news-crawler[parquet]'") from exc
+    with archive_session(database_url) as session:
+        sel = resolve(session, filters)
+        if fmt == "sqlite":
+            assert output is not None
+            return _to_sqlite(session, sel, output, limit, overwrite)
+        if fmt == "warc":
+            from crawler.warc import warc_dir_for
+
+            assert output is not None
+            source = warc_dir or warc_dir_for(database_url, os.environ.get("CRAWLER_WARC_DIR"))
+            return _to_warc(session, sel, source, output, limit)
+        rows = queries.stream_articles(session, sel, limit=limit)
+        where = str(output) if output else "stdout"
+        if fmt == "parquet":
+            assert output is not None
+            return ExportReport(fmt, where, _to_parquet(rows, output))
+        stream = _open(output)
+        try:
+            n = _to_jsonl(rows, stream) if fmt == "jsonl" else _to_csv(rows, stream)
+        finally:
+            if stream is not sys.stdout:
+                stream.close()
+        return ExportReport(fmt, where, n)
+
+
+def _open(output: Path | None) -> IO[str]:
+    if output is None:
+        return sys.stdout
+    try:
+        return output.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ExportError(f"cannot write {output}: {exc.strerror}") from exc
+
+
+def _to_jsonl(rows: Iterable[RowMapping], out: IO[str]) -> int:
+    n = 0
+    for row in rows:
+        out.write(json.dumps(_plain(row), ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def _to_csv(rows: Iterable[RowMapping], out: IO[str]) -> int:
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    n = 0
+    for row in rows:
+        writer.writerow(_plain(row))
+        n += 1
+    return n
+
+
+def _to_parquet(rows: Iterable[RowMapping], output: Path) -> int:
+    # pyarrow is an optional extra and ships no type information: imported by name.
+    pa = importlib.import_module("pyarrow")
+    pq = importlib.import_module("pyarrow.parquet")
+
+    def kind(name: str) -> Any:
+        column_type = v_articles.c[name].type
+        if isinstance(column_type, UTCDateTime):
+            return pa.timestamp("us", tz="UTC")
+        if isinstance(column_type, Integer):
+            return pa.int64()
+        if isinstance(column_type, Float):
+            return pa.float64()
+        return pa.string()
+
+    schema = pa.schema([(name, kind(name)) for name in COLUMNS])
+    n = 0
+    with pq.ParquetWriter(output, schema, compression="zstd") as writer:
+        for batch in _batches(rows):
+            writer.write_batch(pa.RecordBatch.from_pylist([dict(r) for r in batch], schema))
+            n += len(batch)
+    return n
+
+
+def _to_warc(
+    session: Any, sel: queries.Selection, source: Path, output: Path, limit: int | None
+) -> ExportReport:
+    from warcio.warcwriter import WARCWriter
+
+    copied = missing = 0
+    articles = queries.count(session, sel, cap=None)
+    articles = min(articles, limit) if limit is not None else articles
+    current: tuple[str, IO[bytes]] | None = None
+    with output.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        info = {"software": "news-archive-crawler export", "format": "WARC File Format 1.1"}
+        writer.write_record(writer.create_warcinfo_record(output.name, info))
+        try:
+            for file, offset, length in queries.captures(session, sel, limit=limit):
+                if current is None or current[0] != file:
+                    if current is not None:
+                        current[1].close()
+                    path = Path(file) if Path(file).is_absolute() else source / file
+                    try:
+                        current = (file, path.open("rb"))
+                    except OSError:
+                        current = (file, io.BytesIO())
+                current[1].seek(offset)
+                record = current[1].read(length)
+                if len(record) != length:
+                    missing += 1
+                    continue
+                out.write(record)
+                copied += 1
+        finally:
+            if current is not None:
+                current[1].close()
+    return ExportReport("warc", str(output), articles, copied, missing)
+
+
+def _to_sqlite(
+    session: Any, sel: queries.Selection, output: Path, limit: int | None, overwrite: bool
+) -> ExportReport:
+    from crawler.db.session import make_engine, upgrade
+
+    if output.exists() and overwrite:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{output}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{output.resolve()}"
+    try:
+        upgrade(url)
+    except Exception as exc:  # a directory that does not exist, a read-only disk …
+        raise ExportError(f"cannot create the archive {output}: {exc}") from exc
+    target = make_engine(url)
+    n = 0
+    try:
+        with target.connect() as conn:
+            # References to articles outside the selection are cut after the copy.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for table in queries.COPIED_TABLES:
+                rows = (queries.stream_all(session, table) if table in queries.SHARED_TABLES
+                        else queries.stream_related(session, sel, table, limit=limit))
+                for batch in _batches(rows, 500):
+                    conn.execute(table.insert(), [dict(r) for r in batch])
+                    if table.name == "articles":
+                        n += len(batch)
+                conn.commit()
+            conn.execute(queries.detach_missing_clusters())
+            conn.commit()
+    finally:
+        target.dispose()
+    return ExportReport("sqlite", str(output), n)

@@ -1,0 +1,308 @@
+"""The search language: parse what a person types, compile it for FTS5 and tsquery, highlight.
+
+Syntax (the same on SQLite and PostgreSQL): words are ANDed; ``"a phrase"``; ``OR`` between
+words or phrases; ``-word`` or ``NOT word`` excludes; ``word*`` matches a prefix. Anything
+else that is not a letter or digit separates words, so text pasted from an article works
+("Nga - Nhật", "V.Putinas") and no input reaches the engines' own syntax.
+
+How a word matches (the index holds a folded and an exact form of every word, see
+migrations/versions/20261129_0003_full_text_search.py):
+
+- without diacritics it matches any spelling: "nhat" finds nhật, nhất, Nhat;
+- with diacritics it matches exactly those: "nhật" finds Nhật, not nhất;
+- a single unquoted word of four letters or more that is not a Vietnamese syllable (any word
+  under ``--lang lt``) is reduced to its Lithuanian stem and matched as a prefix: "Rusija"
+  finds Rusijos and Rusiją, "Putin" finds Putinas and Putino. Phrases match word forms as
+  typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from crawler import textnorm
+from crawler.errors import CrawlerError
+
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 32
+MIN_STEM = 4  # a shorter Lithuanian stem ("nat" of NATO) would match too much as a prefix
+MIN_PREFIX = 2
+
+WORD_RE = re.compile(r"[^\W_]+")
+_MARKS_AFTER_LATIN = re.compile(r"([A-Za-z])[\u0300-\u036f]+")
+_ITEM_RE = re.compile(r'(-?)"([^"]*)"(\*?)|([^\s"]+)')
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+_OPERATORS = {"OR", "AND", "NOT"}
+
+
+class QueryError(CrawlerError):
+    """The search text cannot be understood; the message says how to fix it."""
+
+
+def fold_text(text: str) -> str:
+    """The folded form the index holds: lower case, diacritics of Latin letters removed, đ→d.
+
+    Mirrors the migration's SQL (NFD, marks after an ASCII letter dropped, NFC) rather than
+    :func:`crawler.textnorm.fold`, which also folds other scripts: the index cannot."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = _MARKS_AFTER_LATIN.sub(r"\1", unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFC", decomposed).lower()
+
+
+def exact_text(text: str) -> str:
+    return unicodedata.normalize("NFC", text).lower()
+
+
+# Words repeat: the cached forms are for single words (whole texts go to the functions above).
+fold = lru_cache(maxsize=65536)(fold_text)
+exact = lru_cache(maxsize=65536)(exact_text)
+
+
+@dataclass(frozen=True)
+class Word:
+    folded: str
+    exact: str | None  # set when the word has diacritics: only this spelling matches
+
+    def matches(self, low: str, folded: str, prefix: bool) -> bool:
+        """Whether a text's word (its :func:`exact` and :func:`fold` forms) matches."""
+        if prefix:
+            return folded.startswith(self.folded) and (
+                self.exact is None or low.startswith(self.exact)
+            )
+        return folded == self.folded and (self.exact is None or low == self.exact)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a phrase; ``prefix`` applies to its last word."""
+
+    words: tuple[Word, ...]
+    prefix: bool = False
+
+    def has_marks(self) -> bool:
+        return any(w.exact for w in self.words)
+
+    def all_marked(self) -> bool:
+        return all(w.exact for w in self.words)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Alternatives joined by OR; a negated clause has exactly one."""
+
+    alternatives: tuple[Term, ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str
+    clauses: tuple[Clause, ...]
+
+    def positive_terms(self) -> list[Term]:
+        return [t for c in self.clauses if not c.negated for t in c.alternatives]
+
+
+def _word(token: str) -> Word:
+    low = exact(token)
+    folded = fold(low)
+    return Word(folded, low if folded != low else None)
+
+
+def _single(token: str, prefix: bool, languages: frozenset[str]) -> Term:
+    word = _word(token)
+    if prefix:
+        if len(word.folded) < MIN_PREFIX:
+            raise QueryError(f"'{token}*': a prefix search needs at least {MIN_PREFIX} letters")
+        return Term((word,), prefix=True)
+    stemming = "lt" in languages if languages else not textnorm.is_vi_syllable(word.folded)
+    if stemming and token.isalpha():
+        stem = textnorm.lt_stem(word.folded)
+        stem = stem if len(stem) >= MIN_STEM else word.folded
+        if len(stem) >= MIN_STEM:
+            low = exact(token)[: len(stem)]
+            marked = low if len(exact(token)) == len(word.folded) and fold(low) != low else None
+            return Term((Word(stem, marked),), prefix=True)
+    return Term((word,))
+
+
+def parse(text: str, languages: frozenset[str] = frozenset()) -> SearchQuery:
+    """Parse a search text; raise :class:`QueryError` with a one-line fix on bad syntax."""
+    text = textnorm.nfc(text).translate(_QUOTES).strip()
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the search text is {len(text)} characters long; at most "
+                         f"{MAX_QUERY_CHARS} are allowed")
+    if text.count('"') % 2:
+        raise QueryError('unbalanced quotation mark: close the phrase with another "')
+    if re.search(r"[(){}]", text):
+        raise QueryError("parentheses are not supported: use OR between words "
+                         "(Nga OR Rusija) and quotes for phrases (\"Nhật Bản\")")
+    builder = _Builder()
+    for m in _ITEM_RE.finditer(text):
+        negated_phrase, phrase, phrase_prefix, chunk = m.groups()
+        if chunk in _OPERATORS:
+            builder.operator(chunk)
+            continue
+        if chunk is None:
+            words = WORD_RE.findall(phrase)
+            negated, prefix = bool(negated_phrase), bool(phrase_prefix)
+        else:
+            negated = chunk.startswith("-") and len(chunk) > 1
+            prefix = chunk.endswith("*")
+            words = WORD_RE.findall(chunk)
+        if not words:
+            continue  # punctuation between words ("Nga - Nhật")
+        if chunk is not None and len(words) == 1:
+            term = _single(words[0], prefix, languages)
+        else:
+            term = Term(tuple(_word(w) for w in words), prefix=prefix)
+        builder.term(term, negated)
+    return SearchQuery(text, builder.finish())
+
+
+@dataclass
+class _Builder:
+    clauses: list[Clause] = field(default_factory=list)
+    pending: str | None = None  # the operator waiting for its right-hand side
+
+    def operator(self, op: str) -> None:
+        if op == "NOT":
+            if self.pending:
+                raise QueryError(f"{self.pending} NOT: put a word between the two operators")
+            self.pending = op
+            return
+        if not self.clauses or self.pending:
+            raise QueryError(f"{op} needs a word or phrase on both sides")
+        if op == "OR" and self.clauses[-1].negated:
+            raise QueryError("an excluded word cannot take part in OR")
+        self.pending = op
+
+    def term(self, term: Term, negated: bool) -> None:
+        negated = negated or self.pending == "NOT"
+        if self.pending == "OR":
+            if negated:
+                raise QueryError("an excluded word cannot take part in OR")
+            last = self.clauses[-1]
+            self.clauses[-1] = Clause((*last.alternatives, term))
+        else:
+            self.clauses.append(Clause((term,), negated))
+        self.pending = None
+        if sum(len(c.alternatives) for c in self.clauses) > MAX_TERMS:
+            raise QueryError(f"the search has more than {MAX_TERMS} words or phrases")
+
+    def finish(self) -> tuple[Clause, ...]:
+        if self.pending:
+            raise QueryError(f"{self.pending} at the end of the search needs a word after it")
+        if not self.clauses:
+            raise QueryError("the search text has no words to search for")
+        if all(c.negated for c in self.clauses):
+            raise QueryError("the search only excludes words: add a word to search for")
+        return tuple(self.clauses)
+
+
+# --- SQLite FTS5 -------------------------------------------------------------------------
+FOLDED, EXACT = "folded", "exact"
+Condition = tuple[str, str]  # (index: FOLDED | EXACT, FTS5 expression)
+
+
+@dataclass(frozen=True)
+class Fts5Plan:
+    """``match`` runs on the ``driver`` index and ranks; each ``required`` group holds when
+    any of its alternatives (all of their conditions) holds; an ``excluded`` row is dropped."""
+
+    driver: str
+    match: str
+    required: tuple[tuple[tuple[Condition, ...], ...], ...]
+    excluded: tuple[tuple[Condition, ...], ...]
+
+
+def _fts5(forms: list[str], prefix: bool) -> str:
+    return '"' + " ".join(forms) + '"' + ("*" if prefix else "")
+
+
+def _folded_fts5(term: Term) -> str:
+    return _fts5([w.folded for w in term.words], term.prefix)
+
+
+def _exact_fts5(term: Term) -> str | None:
+    if not term.has_marks():
+        return None
+    if term.all_marked():
+        return _fts5([w.exact or "" for w in term.words], term.prefix)
+    last = len(term.words) - 1
+    parts = [_fts5([w.exact], term.prefix and i == last)
+             for i, w in enumerate(term.words) if w.exact]
+    return " AND ".join(parts)
+
+
+def _conditions(term: Term, alone: bool) -> tuple[Condition, ...]:
+    exact_expr = _exact_fts5(term)
+    if exact_expr is None:
+        return ((FOLDED, _folded_fts5(term)),)
+    if alone or term.all_marked():  # the folded match is implied, or enforced by `match`
+        return ((EXACT, exact_expr),)
+    return ((FOLDED, _folded_fts5(term)), (EXACT, exact_expr))
+
+
+def fts5_plan(query: SearchQuery) -> Fts5Plan:
+    """Which index drives the search and what the other must confirm.
+
+    A search whose every word carries diacritics ("Nhật Bản", "Đà Nẵng") runs on the exact
+    index alone: it is the more selective, and the folded match is implied."""
+    positive = [c for c in query.clauses if not c.negated]
+    negative = [c.alternatives[0] for c in query.clauses if c.negated]
+    if all(len(c.alternatives) == 1 and c.alternatives[0].all_marked() for c in positive):
+        match = " AND ".join(f"({_exact_fts5(c.alternatives[0])})" for c in positive)
+        marked = [_exact_fts5(t) or "" for t in negative if t.all_marked()]
+        if marked:
+            match = f"({match}) NOT ({' OR '.join(marked)})"
+        excluded = tuple(_conditions(t, False) for t in negative if not t.all_marked())
+        return Fts5Plan(EXACT, match, (), excluded)
+    match = " AND ".join(
+        "(" + " OR ".join(_folded_fts5(t) for t in c.alternatives) + ")" for c in positive
+    )
+    plain = [_folded_fts5(t) for t in negative if not t.has_marks()]
+    if plain:
+        match = f"({match}) NOT ({' OR '.join(plain)})"
+    required = tuple(
+        tuple(_conditions(t, len(c.alternatives) == 1) for t in c.alternatives)
+        for c in positive
+        if any(t.has_marks() for t in c.alternatives)
+    )
+    excluded = tuple(_conditions(t, False) for t in negative if t.has_marks())
+    return Fts5Plan(FOLDED, match, required, excluded)
+
+
+# --- PostgreSQL tsquery --------------------------------------------------------------------
+def _lexeme(form: str, weights: str, prefix: bool) -> str:
+    return "'" + form.replace("'", "''") + "':" + ("*" if prefix else "") + weights
+
+
+def _ts_phrase(forms: list[str], weights: str, prefix: bool) -> str:
+    last = len(forms) - 1
+    lexemes = [_lexeme(f, weights, prefix and i == last) for i, f in enumerate(forms)]
+    return lexemes[0] if len(lexemes) == 1 else "(" + " <-> ".join(lexemes) + ")"
+
+
+def _ts_term(term: Term) -> str:
+    folded = _ts_phrase([w.folded for w in term.words], "AB", term.prefix)
+    if not term.has_marks():
+        return folded
+    if term.all_marked():
+        return _ts_phrase([w.exact or "" for w in term.words], "CD", term.prefix)
+    last = len(term.words) - 1
+    marked = [_lexeme(w.exact, "CD", term.prefix and i == last)
+              for i, w in enumerate(term.words) if w.exact]
+    return "(" + " & ".join([folded, *marked]) + ")"
+
+
+def tsquery(query: SearchQuery) -> str:
+    """The query for ``articles.fts_document``: weights A, B hold folded forms, C, D exact."""
+    parts = []
+    for clause in query.clauses:
+        inner = " | ".join(_ts_term(t) for t in clause.alternatives)
+        parts.append(f"!({inner})" if clause.negated else f"({inner})")
+    return " & ".join(parts)
