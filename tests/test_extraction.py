@@ -25,7 +25,7 @@ from crawler.extraction.decode import decode_html
 from crawler.extraction.page import Page
 from crawler.extraction.people import is_credit, sort_people
 from crawler.extraction.registry import SiteRules, rules_for, site_rules
-from crawler.extraction.timelimit import call_with_time_limit
+from crawler.extraction.timelimit import _REFIRE, call_with_time_limit
 from crawler.sites import SiteProfile, load_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -296,6 +296,11 @@ PATHOLOGICAL = ("<html><body><article>" + "".join(
     + "</article></body></html>")  # 2.5 MB of paragraphs: seconds of trafilatura work
 
 
+# The interrupt can land in a garbage-collector callback, where Python reports it as
+# "ignored" (an unraisable-exception warning) instead of raising it; the watchdog then fires
+# again after _REFIRE seconds. Both are the documented behaviour, so the bound allows one
+# repeat and the warning is not an error here.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("in_thread", [False, True])
 def test_pathological_page_stops_at_the_time_limit(in_thread: bool) -> None:
     outcome: list[tuple[ExtractionTimeout, float]] = []
@@ -315,7 +320,7 @@ def test_pathological_page_stops_at_the_time_limit(in_thread: bool) -> None:
         run()
     [(exc, took)] = outcome
     assert isinstance(exc, ExtractionTimeout) and exc.seconds == 0.3
-    assert took < 1.5
+    assert took < 0.3 + 2 * _REFIRE + 0.5  # the limit, at most one repeat, some slack
     # The watchdog is disarmed: normal work afterwards is not interrupted.
     article = extract(page_html(f"<article>{PARAGRAPHS}</article>"),
                       "https://example.vn/bai-4.html", sites=(), timeout=5)
