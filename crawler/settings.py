@@ -97,6 +97,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.warc.WarcCaptureMiddleware": 950,
     # Before Redirect (600) on the way back: it sees 200 and 304, never a redirect.
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
+    # Below Retry (550): learns of a host that does not resolve once its retries are spent.
+    "crawler.middlewares.unreachable.SkipUnresolvableHostsMiddleware": 540,
 }
 SPIDER_MIDDLEWARES = {
     # Closest to the spider: drops requests for archived articles before anything counts them.

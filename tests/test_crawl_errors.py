@@ -97,3 +97,23 @@ def test_archive_at_an_old_schema_names_the_fix(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "run `crawler db upgrade`" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_host_that_does_not_resolve_is_not_asked_again(sqlite_url: str, tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    pages = ("the-gioi", "kinh-doanh", "the-thao")
+    urls = [f"https://dantri.com.vn.invalid/{p}.htm" for p in pages]
+    args = ["crawl", "--max-pages", "10"]
+    for url in urls:
+        args += ["--start-url", url]
+    result = crawler_cli(args, sqlite_url, tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "errors dns: 3" in output  # every page that could not be fetched is counted
+    assert result.stdout.count("could not reach dantri.com.vn.invalid") == 1  # the report
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as conn:
+        stats = json.loads(conn.execute("SELECT stats FROM crawl_runs").fetchone()[0])
+    # Only robots.txt was retried; the three pages were failed at once, not retried each.
+    assert stats["retry/count"] == 2

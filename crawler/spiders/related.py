@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
@@ -351,6 +352,8 @@ class RelatedSpider(scrapy.Spider):
         return site_for_url(response.url, self.sites)
 
     def on_error(self, failure: Failure) -> None:
+        if isinstance(failure.value, IgnoreRequest):
+            return  # a decision (robots.txt, an unresolvable host), counted where it was made
         kind, host, message = classify_failure(failure)
         stats = self.crawler.stats
         stats.inc_value("crawler/errors")
