@@ -74,17 +74,9 @@ def run_crawl(
     progress: bool = True,
     log_level: str = "WARNING",
 ) -> CrawlOutcome:
-    # Fail before the reactor starts: a bad archive or argument is one clear line.
+    # Fail before the reactor starts: an archive that is not ready is one clear line. Bad
+    # arguments are the spider's to judge (the same check for `scrapy crawl`).
     ensure_schema(database_url)
-    if request.since:
-        from datetime import date
-
-        try:
-            date.fromisoformat(request.since)
-        except ValueError as exc:
-            raise ConfigError(
-                f"--since must be a date like 2016-04-09, not {request.since!r}"
-            ) from exc
     overrides: dict[str, Any] = {
         "CRAWLER_DATABASE_URL": database_url,
         "CRAWLER_TRIGGER": trigger,

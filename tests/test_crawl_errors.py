@@ -72,7 +72,7 @@ def test_refused_connection_is_named(sqlite_url: str, tmp_path: Path) -> None:
     [
         (["crawl", "--site", "nosuchsite"], "unknown site(s): nosuchsite"),
         (["crawl", "--seed", "999"], "unknown seed(s): 999"),
-        (["crawl", "--since", "9 April"], "--since must be a date"),
+        (["crawl", "--since", "9 April"], "since must be a date like 2016-04-09"),
         (["crawl", "--max-pages", "-3"], "Invalid value"),
     ],
 )
@@ -117,3 +117,15 @@ def test_a_host_that_does_not_resolve_is_not_asked_again(sqlite_url: str, tmp_pa
         stats = json.loads(conn.execute("SELECT stats FROM crawl_runs").fetchone()[0])
     # Only robots.txt was retried; the three pages were failed at once, not retried each.
     assert stats["retry/count"] == 2
+
+
+def test_scrapy_crawl_bad_argument_is_one_line(sqlite_url: str, tmp_path: Path) -> None:
+    repo_root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "CRAWLER_DATABASE_URL": sqlite_url}
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "related", "-a", "max_pages=many",
+         "-s", f"CRAWLER_REPLAY_DIR={repo_root / 'tests' / 'web'}"],
+        cwd=repo_root, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert "max_pages and max_depth must be whole numbers" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from crawler.db import repo
 from crawler.db.models import Article
 from crawler.db.session import make_engine, session_factory
-from crawler.pipelines.store import content_hash
+from crawler.dedup import content_hash
 
 HANOI = timezone(timedelta(hours=7))
 

@@ -28,7 +28,6 @@ from crawler.dedup import (
     derived_values,
     store_article,
 )
-from crawler.dedup import content_hash as content_hash  # the name tests and tools import
 from crawler.items import ArticleItem
 from crawler.urls import canonical_url, normalize_url
 from crawler.warc import META_KEY

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -38,6 +39,22 @@ def _policy(name: str) -> FrontierPolicy:
     if name not in policies:
         raise ConfigError(f"CRAWLER_FRONTIER must be one of {', '.join(policies)}, not {name!r}")
     return policies[name]
+
+
+def _limits(
+    max_pages: str | int | None, max_depth: str | int | None, since: str | None
+) -> tuple[int, int, date | None]:
+    """The spider's numeric and date arguments, as given with -a (strings) or by the CLI."""
+    try:
+        pages = int(max_pages) if max_pages not in (None, "") else 0
+        depth = int(max_depth) if max_depth not in (None, "") else 4
+    except ValueError as exc:
+        raise ConfigError(f"max_pages and max_depth must be whole numbers: {exc}") from exc
+    try:
+        day = date.fromisoformat(since) if since else None
+    except ValueError as exc:
+        raise ConfigError(f"since must be a date like 2016-04-09, not {since!r}") from exc
+    return pages, depth, day
 
 
 def _split(value: str | None) -> list[str]:
@@ -82,9 +99,10 @@ class RelatedSpider(scrapy.Spider):
             "allowed_domains": allowed_domains,
         }
         self.arguments = {k: v for k, v in given.items() if v not in (None, "")}
-        self.max_pages = int(max_pages) if max_pages else 0
-        self.max_depth = int(max_depth) if max_depth not in (None, "") else 4
-        self.since = date.fromisoformat(since) if since else None
+        # Parsed in _configure, where a bad value becomes one clear line instead of a traceback.
+        self._raw_limits = (max_pages, max_depth, since)
+        self.max_pages, self.max_depth = 0, 4
+        self.since: date | None = None
         self._site_arg, self._seed_arg = _split(site), _split(seed)
         self._start_urls_arg, self._domains_arg = _split(start_urls), _split(allowed_domains)
         self.pages_requested = 0
@@ -93,10 +111,8 @@ class RelatedSpider(scrapy.Spider):
 
     def _configure(self) -> None:
         settings = self.crawler.settings
-        config = Config.from_env()
-        seeds_dir = config.seeds_dir.__class__(
-            settings.get("CRAWLER_SEEDS_DIR") or config.seeds_dir
-        )
+        self.max_pages, self.max_depth, self.since = _limits(*self._raw_limits)
+        seeds_dir = Path(settings.get("CRAWLER_SEEDS_DIR") or Config.from_env().seeds_dir)
         all_seeds = load_seeds(seeds_dir)
         all_sites = load_sites(seeds_dir / "sites")
         unknown = [s for s in self._seed_arg if s not in {x.id for x in all_seeds}]
