@@ -42,7 +42,8 @@ def test_jsonl_and_csv_hold_the_selection(archive: Archive, tmp_path: Path) -> N
 
 
 def test_parquet(archive: Archive, tmp_path: Path) -> None:  # noqa: F811
-    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]  # the parquet and test extras
+
     report = export(archive.url, Filters(languages=("lt",)), "parquet", tmp_path / "a.parquet")
     table = pq.read_table(tmp_path / "a.parquet")
     assert report.articles == table.num_rows == 2
