@@ -84,7 +84,8 @@ class RecordedWeb:
         path = self.file_for(url)
         if path is None:
             return Recorded(404, {"Content-Type": "text/html; charset=utf-8"}, _NOT_FOUND)
-        return Recorded(200, {"Content-Type": _content_type(path)}, path.read_bytes())
+        body = path.read_bytes()
+        return Recorded(200, {"Content-Type": _content_type(path, body)}, body)
 
     def _from_entry(self, url: str, host: str, entry: dict[str, Any]) -> Recorded:
         headers = {str(k): str(v) for k, v in entry.get("headers", {}).items()}
@@ -96,19 +97,19 @@ class RecordedWeb:
         elif "file" in entry:
             path = self.root / host / entry["file"]
             body = path.read_bytes()
-            headers.setdefault("Content-Type", _content_type(path))
+            headers.setdefault("Content-Type", _content_type(path, body))
         elif (path_for_url := self.file_for(url)) is not None:
             body = path_for_url.read_bytes()
-            headers.setdefault("Content-Type", _content_type(path_for_url))
+            headers.setdefault("Content-Type", _content_type(path_for_url, body))
         return Recorded(int(entry.get("status", 200)), headers, body)
 
 
-def _content_type(path: Path) -> str:
+def _content_type(path: Path, body: bytes) -> str:
     known = _CONTENT_TYPES.get(path.suffix.lower())
     if known:
         return known
     # Extension-less URLs (15min.lt articles, "/rss"): a server knows what it sends; sniff.
-    head = path.read_bytes()[:512].lstrip().lower()
+    head = body[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")):
         return "text/html"
     if head.startswith(b"<?xml") or head.startswith(b"<rss"):
