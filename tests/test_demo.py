@@ -6,6 +6,7 @@ every assertion here.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -73,6 +74,10 @@ def test_demo_reports_and_records_its_run(demo: tuple[str, str, Path]) -> None:
     assert (run.trigger, run.status) == ("demo", "ok")
     assert run.pages_fetched > 0
     assert run.articles_new > 0
+    # The recorded web links to pages it does not hold (menus, unrecorded searches): each 404
+    # is a counted error, by kind, as on a live site.
+    assert run.errors > 0
+    assert json.loads(run.error_kinds or "{}").get("http_4xx") == run.errors
 
 
 def _related() -> list[Label]:

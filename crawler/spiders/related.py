@@ -17,6 +17,7 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import revisit
@@ -368,7 +369,7 @@ class RelatedSpider(scrapy.Spider):
         return site_for_url(response.url, self.sites)
 
     def on_error(self, failure: Failure) -> None:
-        if isinstance(failure.value, IgnoreRequest):
+        if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
             return  # a decision (robots.txt, an unresolvable host), counted where it was made
         kind, host, message = classify_failure(failure)
         stats = self.crawler.stats
