@@ -2,8 +2,9 @@
 
 1. **Scale.** A generated archive of 100,000 articles (news-like word statistics, stock agency
    sentences, 3% lightly edited copies, 1% exact copies under new URLs) is stored through the
-   real write path (:func:`crawler.dedup.store_article`, batches of 50 per transaction, as the
-   pipeline does) into SQLite, or PostgreSQL when ``BENCH_DEDUP_DATABASE_URL`` names one. The
+   real write path (:func:`crawler.archive.dedup.store_article`, batches of 50 per
+   transaction, as the pipeline does) into SQLite, or PostgreSQL when
+   ``BENCH_DEDUP_DATABASE_URL`` names one. The
    per-article cost is the median over the 500 articles up to the 1,000th and up to the
    100,000th. Goal: the second at most twice the first. ``--limit N`` caps the archive at N.
 2. **Threshold.** On the recorded web: every labelled article against every other (negatives,
@@ -27,9 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import WEB_DIR, console, headline, load_labels, print_table, recorded_file
-from crawler.db import repo
-from crawler.db.session import make_engine, session_factory, upgrade
-from crawler.dedup import (
+from crawler.archive.dedup import (
     DEFAULT_THRESHOLD,
     ArticleRecord,
     Signature,
@@ -38,6 +37,8 @@ from crawler.dedup import (
     signature,
     store_article,
 )
+from crawler.db import repo
+from crawler.db.session import make_engine, session_factory, upgrade
 from crawler.extraction import extract
 
 BATCH = 50

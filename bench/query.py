@@ -9,7 +9,7 @@ index, as on every write).
 
 Measured: a mix of rare and common terms, phrases, typed diacritics, Lithuanian stems, OR and
 NOT, with and without filters, and filter-only listings, each run 5 times after a warm-up,
-through :func:`crawler.query.search_in` (search, the page of articles, snippets, the total);
+through :func:`crawler.read.query.search_in` (search, the page of articles, snippets, the total);
 the headline is SQLite's median. The baseline is the plain ``LIKE`` scan a database without a
 full-text index would need for the single-word queries. Then ``crawler export --format
 jsonl`` of the whole archive and of its first 1,000 articles in a subprocess each: peak
@@ -53,7 +53,7 @@ from bench.common import (
 )
 from crawler.db.models import Article, Site
 from crawler.db.session import make_engine, upgrade
-from crawler.query import Filters, search_in
+from crawler.read.query import Filters, search_in
 
 TOTAL = 100_000
 REPEATS = 5

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from crawler.replay import RecordedWeb
+from crawler.recorded_web.replay import RecordedWeb
 from crawler.sites import SiteProfile, load_sites
 from tests.labels import Label, load_labels
 

@@ -94,7 +94,7 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # Next to the downloader (beyond HttpCompression 590, Redirect 600, HttpCache 900): the
     # WARC files get the bytes as the server sent them, redirects and errors included.
-    "crawler.warc.WarcCaptureMiddleware": 950,
+    "crawler.middlewares.warc_capture.WarcCaptureMiddleware": 950,
     # Before Redirect (600) on the way back: it sees 200 and 304, never a redirect.
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
     # Below Retry (550): learns of a host that does not resolve once its retries are spent.

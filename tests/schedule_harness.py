@@ -35,7 +35,7 @@ from sqlalchemy import select
 
 from crawler.db.models import CrawlRun
 from crawler.db.session import make_engine, session_factory
-from crawler.replay import ReplayDownloadHandler
+from crawler.recorded_web.replay import ReplayDownloadHandler
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WEB_DIR = REPO_ROOT / "tests" / "web"

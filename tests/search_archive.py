@@ -1,6 +1,6 @@
 """A small archive for the read-side tests (query, show, stats, export), on either backend.
 
-Stored through the crawl's own write path (:func:`crawler.dedup.store_article`: versions,
+Stored through the crawl's own write path (:func:`crawler.archive.dedup.store_article`: versions,
 exact and near-duplicates, captures), with a WARC file of real captures beside it. Texts are
 chosen so that folding, exact diacritics and Lithuanian inflections each decide a result:
 "nhất"/"bản" without "Nhật Bản", "Đà Lạt" plus "năng" without "Đà Nẵng", "Rusija" beside
@@ -22,10 +22,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from crawler.archive.dedup import ArticleRecord, Capture, content_hash, store_article
+from crawler.archive.warc import WarcWriterFiles
 from crawler.db import repo
 from crawler.db.session import make_engine, session_factory, upgrade
-from crawler.dedup import ArticleRecord, Capture, content_hash, store_article
-from crawler.warc import WarcWriterFiles
 from tests.conftest import POSTGRES_URL, REPO_ROOT, _unavailable
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)

@@ -14,10 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.db import repo
-from crawler.db.models import Article, ArticleUrl, MinhashBand
-from crawler.db.session import make_engine, session_factory
-from crawler.dedup import (
+from crawler.archive.dedup import (
     DEFAULT_THRESHOLD,
     ArticleRecord,
     content_hash,
@@ -25,9 +22,12 @@ from crawler.dedup import (
     signature,
     store_article,
 )
+from crawler.archive.urls import canonical_url
+from crawler.db import repo
+from crawler.db.models import Article, ArticleUrl, MinhashBand
+from crawler.db.session import make_engine, session_factory
 from crawler.extraction import extract
-from crawler.replay import RecordedWeb
-from crawler.urls import canonical_url
+from crawler.recorded_web.replay import RecordedWeb
 
 WEB = Path(__file__).resolve().parent / "web"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

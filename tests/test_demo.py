@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from crawler.archive.urls import canonical_url
 from crawler.db.models import Article, CrawlRun
 from crawler.db.session import make_engine, session_factory
-from crawler.urls import canonical_url
 from tests.labels import Label, load_labels
 
 pytestmark = pytest.mark.slow
@@ -123,7 +123,7 @@ def test_crawl_is_polite(demo: tuple[str, str, Path]) -> None:
     from protego import Protego
 
     from crawler.config import Config
-    from crawler.replay import RecordedWeb
+    from crawler.recorded_web.replay import RecordedWeb
     from crawler.sites import load_sites
 
     sites = load_sites(Config.from_env().sites_dir).values()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.drift import SiteTally, check
+from crawler.crawl.drift import SiteTally, check
 from tests.schedule_harness import REPO_ROOT, copy_web, crawler_cli, crawler_env, runs
 
 

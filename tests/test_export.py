@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.article_view import show
 from crawler.errors import CrawlerError
-from crawler.export import export
-from crawler.query import Filters, search
+from crawler.read.export import export
+from crawler.read.query import Filters, search
+from crawler.read.show import show
 from tests.search_archive import DOCS, Archive, archive, cli, url_of  # noqa: F401
 
 VI_SELECTION = Filters(text="Nhat Ban", languages=("vi",))  # danang and nhattri

@@ -1,4 +1,4 @@
-"""crawler.frontier: link priorities for the focused crawl."""
+"""crawler.focus.frontier: link priorities for the focused crawl."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from crawler.frontier import BREADTH_FIRST, FrontierPolicy, link_priority, url_words
-from crawler.relevance import RelevanceModel, load_seeds
+from crawler.focus.frontier import BREADTH_FIRST, FrontierPolicy, link_priority, url_words
+from crawler.focus.relevance import RelevanceModel, load_seeds
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DANTRI = "https://dantri.com.vn"

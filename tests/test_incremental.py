@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from crawler.crawl.revisit import is_due, parse_schedule, reason_to_fetch
 from crawler.db.models import Article, ArticleVersion, CrawlRun
 from crawler.db.repo import KnownArticle
 from crawler.db.session import make_engine, session_factory
-from crawler.revisit import is_due, parse_schedule, reason_to_fetch
 from tests.labels import load_labels
 from tests.schedule_harness import (
     REPO_ROOT,

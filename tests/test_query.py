@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
+from crawler.archive.dedup import content_hash
 from crawler.db import queries, repo
 from crawler.db.models import Article, ArticleUrl, ArticleVersion, MinhashBand, MinhashSignature
 from crawler.db.session import make_engine, session_factory
-from crawler.dedup import content_hash
 from crawler.errors import CrawlerError
-from crawler.query import Filters, search
+from crawler.read.query import Filters, search
 from tests.search_archive import Archive, archive, cli  # noqa: F401  (fixture)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from crawler.config import Config
 from crawler.errors import CrawlerError
-from crawler.recording import page_path, record_page
+from crawler.recorded_web.recording import page_path, record_page
 from crawler.sites import load_sites
 from tests.conftest import WEB_DIR
 from tests.labels import load_labels

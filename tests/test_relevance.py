@@ -1,4 +1,4 @@
-"""crawler.relevance and crawler.textnorm: seeds, profiles, scores, snippets."""
+"""crawler.focus.relevance and crawler.focus.textnorm: seeds, profiles, scores, snippets."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler import textnorm as tn
 from crawler.errors import ConfigError
-from crawler.relevance import (
+from crawler.focus import textnorm as tn
+from crawler.focus.relevance import (
     DEFAULT_THRESHOLD,
     RelevanceModel,
     Seed,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crawler.replay import RecordedWeb
+from crawler.recorded_web.replay import RecordedWeb
 
 
 def _web(tmp_path: Path) -> RecordedWeb:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from crawler.archive.dedup import content_hash
 from crawler.db import repo
 from crawler.db.models import Article
 from crawler.db.session import make_engine, session_factory
-from crawler.dedup import content_hash
 
 HANOI = timezone(timedelta(hours=7))
 

@@ -17,9 +17,9 @@ from sqlalchemy import func, select, text
 
 from crawler.db import repo
 from crawler.errors import ConfigError
-from crawler.jobrun import reap_orphans
-from crawler.schedule_config import load_config
-from crawler.scheduling import JOB_TABLE, build_scheduler, make_runtime, sync_jobs
+from crawler.schedule.config import load_config
+from crawler.schedule.jobrun import reap_orphans
+from crawler.schedule.scheduler import JOB_TABLE, build_scheduler, make_runtime, sync_jobs
 from tests.schedule_harness import (
     REPO_ROOT,
     Scheduler,

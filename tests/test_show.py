@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.article_view import show
 from crawler.errors import CrawlerError
+from crawler.read.show import show
 from tests.search_archive import CHANGED_TEXT, DOCS, Archive, archive, cli, url_of  # noqa: F401
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from crawler.config import Config
 from crawler.extraction import extract
-from crawler.replay import RecordedWeb
+from crawler.recorded_web.replay import RecordedWeb
 from crawler.sites import SiteProfile, load_sites
 from tests.conftest import WEB_DIR
 from tests.labels import Label, load_labels

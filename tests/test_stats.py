@@ -7,8 +7,8 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from crawler.query import Filters
-from crawler.reports import stats
+from crawler.read.query import Filters
+from crawler.read.stats import stats
 from tests.search_archive import Archive, archive, cli  # noqa: F401  (fixture)
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
+from crawler.archive.urls import canonical_url, normalize_url, site_host
 from crawler.config import Config
-from crawler.replay import RecordedWeb
+from crawler.recorded_web.replay import RecordedWeb
 from crawler.sites import load_sites, site_for_url
-from crawler.urls import canonical_url, normalize_url, site_host
 from tests.test_dedup import labels
 
 WEB = Path(__file__).resolve().parent / "web"

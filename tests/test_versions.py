@@ -13,14 +13,14 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import column, insert, select, table
 from sqlalchemy.orm import Session
 
+from crawler.archive.dedup import content_hash, store_article
 from crawler.db import repo
 from crawler.db.models import Article, ArticleText, ArticleUrl, ArticleVersion
 from crawler.db.session import alembic_config, make_engine, session_factory
-from crawler.dedup import content_hash, store_article
 from crawler.extraction import extract
 from crawler.items import ArticleItem
 from crawler.pipelines.store import ArchiveStorePipeline
-from crawler.replay import RecordedWeb
+from crawler.recorded_web.replay import RecordedWeb
 from tests.test_dedup import KTDT, T0, record
 
 WEB = Path(__file__).resolve().parent / "web"

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.archive.warc import WarcWriterFiles, read_capture, warc_dir_for
 from crawler.db.models import ArticleVersion, CrawlRun
 from crawler.db.session import make_engine, session_factory
-from crawler.warc import WarcWriterFiles, read_capture, warc_dir_for
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

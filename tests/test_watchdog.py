@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from crawler.extensions.watchdog import EXIT_STALLED
-from crawler.jobrun import crawl_command, run_once
-from crawler.schedule_config import load_config
-from crawler.scheduling import make_runtime
+from crawler.schedule.config import load_config
+from crawler.schedule.jobrun import crawl_command, run_once
+from crawler.schedule.scheduler import make_runtime
 from tests.schedule_harness import (
     REPO_ROOT,
     crawler_env,

@@ -10,10 +10,10 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler.config import Config, recorded_web_dir
+from crawler.crawl.runner import CrawlOutcome, CrawlRequest, run_crawl
 from crawler.db import repo
 from crawler.db.session import make_engine, session_factory
 from crawler.extensions.runs import unreachable_hosts
-from crawler.runner import CrawlOutcome, CrawlRequest, run_crawl
 
 console = Console(soft_wrap=True)
 

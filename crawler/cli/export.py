@@ -50,7 +50,7 @@ def export(
     jsonl, csv, parquet, warc (their raw captures) or sqlite (a self-contained archive)."""
     from crawler.cli.query import filters
     from crawler.config import Config
-    from crawler.export import export as run
+    from crawler.read.export import export as run
 
     asked = filters(text, site, lang, seed, since, until, min_relevance, include_duplicates)
     report = run(

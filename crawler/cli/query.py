@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from crawler.query import Filters, SearchResult
+    from crawler.read.query import Filters, SearchResult
 
 SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="Site key (repeatable).")]
 LangOpt = Annotated[
@@ -59,7 +59,7 @@ def filters(
     min_relevance: float | None,
     include_duplicates: bool,
 ) -> Filters:
-    from crawler.query import Filters
+    from crawler.read.query import Filters
 
     return Filters(
         text=text,
@@ -105,7 +105,7 @@ def query(
     """Search the archive: diacritics optional ("Nhat Ban" finds "Nhật Bản"), Lithuanian
     inflections found ("Rusija" finds "Rusijos"), with a highlighted snippet."""
     from crawler.config import Config
-    from crawler.query import search
+    from crawler.read.query import search
 
     asked = filters(text, site, lang, seed, since, until, min_relevance, include_duplicates)
     result = search(

@@ -15,14 +15,14 @@ from crawler.config import Config
 from crawler.errors import ConfigError
 
 if TYPE_CHECKING:
-    from crawler.jobrun import Runtime
+    from crawler.schedule.jobrun import Runtime
 
 
 def _list(runtime: Runtime) -> None:
-    from crawler import scheduling
     from crawler.db import repo
+    from crawler.schedule import scheduler
 
-    stored = scheduling.stored_jobs(runtime)
+    stored = scheduler.stored_jobs(runtime)
     jobs = runtime.config.jobs
     with runtime.sessions()() as session:
         last = repo.last_run_of_jobs(session, sorted(jobs.keys() | stored.keys()))
@@ -73,13 +73,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Run the crawls of a schedule file until SIGTERM (see schedule.example.toml)."""
-        from crawler import scheduling
-        from crawler.schedule_config import load_config
+        from crawler.schedule import scheduler
+        from crawler.schedule.config import load_config
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         for noisy in ("apscheduler.scheduler", "apscheduler.executors.default", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-        runtime = scheduling.make_runtime(Config.from_env().database_url, load_config(config))
+        runtime = scheduler.make_runtime(Config.from_env().database_url, load_config(config))
         if list_jobs:
             _list(runtime)
             return
@@ -88,9 +88,9 @@ def register(app: typer.Typer) -> None:
             if spec is None:
                 known = ", ".join(sorted(runtime.config.jobs))
                 raise ConfigError(f"no job {run_now!r} in {config}; jobs: {known}")
-            _report(runtime, scheduling.run_now(runtime, spec))
+            _report(runtime, scheduler.run_now(runtime, spec))
             return
-        raise typer.Exit(scheduling.serve(runtime))
+        raise typer.Exit(scheduler.serve(runtime))
 
 
 def _report(runtime: Runtime, run_id: int | None) -> None:

@@ -28,10 +28,10 @@ def serve(
     from pathlib import Path
     from types import FrameType
 
-    from crawler.browse import datasette_command, write_metadata
     from crawler.config import Config
     from crawler.db.session import sqlite_path
-    from crawler.query import open_archive
+    from crawler.read.browse import datasette_command, write_metadata
+    from crawler.read.query import open_archive
 
     database_url = Config.from_env().database_url
     archive = sqlite_path(database_url)

@@ -13,7 +13,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from crawler.article_view import ArticleReport, Version
+    from crawler.read.show import ArticleReport, Version
 
 
 class Format(StrEnum):
@@ -36,8 +36,8 @@ def show(
 ) -> None:
     """Show an article: text, metadata, how it was found, relevance and closest seed, every
     version with what changed, its duplicates and near-duplicate cluster, its raw capture."""
-    from crawler.article_view import show as report_on
     from crawler.config import Config
+    from crawler.read.show import show as report_on
 
     report = report_on(Config.from_env().database_url, article, warc_dir)
     if output_format is Format.json:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from crawler.config import Config, recorded_web_dir
 from crawler.errors import ConfigError
-from crawler.recording import record_page
+from crawler.recorded_web.recording import record_page
 from crawler.sites import load_sites
 
 app = typer.Typer(

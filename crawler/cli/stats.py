@@ -15,7 +15,7 @@ from crawler.cli.query import DupOpt, LangOpt, MinRelOpt, SeedOpt, SinceOpt, Sit
 from crawler.errors import CrawlerError
 
 if TYPE_CHECKING:
-    from crawler.reports import StatsReport
+    from crawler.read.stats import StatsReport
 
 WEEKS_SHOWN = 12
 
@@ -48,14 +48,14 @@ def stats(
     """What the archive holds, and each seed's story: related articles per week per site."""
     from crawler.cli.query import filters
     from crawler.config import Config
-    from crawler.reports import stats as build
+    from crawler.read.stats import stats as build
 
     if output is not None and output.suffix.lower() not in (".html", ".htm", ".svg"):
         raise CrawlerError(f"--output {output}: the timeline is written as .html or .svg")
     asked = filters(None, site, lang, seed, since, until, min_relevance, include_duplicates)
     report = build(Config.from_env().database_url, asked)
     if output is not None:
-        from crawler.timeline import html_page, svg
+        from crawler.read.timeline import html_page, svg
 
         drawing = (svg(report.timeline, report.seed_titles) if output.suffix.lower() == ".svg"
                    else html_page(report))
@@ -81,8 +81,8 @@ def _print(report: StatsReport) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from crawler.reports import HISTOGRAM_BINS
-    from crawler.timeline import terminal
+    from crawler.read.stats import HISTOGRAM_BINS
+    from crawler.read.timeline import terminal
 
     console = Console(soft_wrap=True)
     console.print(f"[bold]{report.total} articles[/bold]")

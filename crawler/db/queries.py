@@ -51,7 +51,7 @@ from crawler.db.readmodel import (
     fts_folded,
     v_articles,
 )
-from crawler.textsearch import EXACT, Condition, SearchQuery, fts5_plan, tsquery
+from crawler.read.textsearch import EXACT, Condition, SearchQuery, fts5_plan, tsquery
 
 Sort = Literal["relevance", "date"]
 RANK_WINDOW = 2_000  # relevance ranks the newest this many matches (see search())
@@ -62,7 +62,7 @@ _articles = articles
 
 @dataclass(frozen=True)
 class Selection:
-    """Which articles: filters already validated, site keys resolved to ids (crawler.query)."""
+    """Which articles: filters already validated, site keys resolved to ids (crawler.read.query)."""
 
     site_ids: tuple[int, ...] = ()
     languages: tuple[str, ...] = ()

@@ -307,7 +307,7 @@ def cluster_members(session: Session, cluster_id: int) -> Sequence[Article]:
 def upsert_article(session: Session, values: Mapping[str, Any]) -> UpsertOutcome:
     """Archive one article by canonical URL, without the content-based dedup layers.
 
-    The crawl stores through :func:`crawler.dedup.store_article`; this is the URL-only path
+    The crawl stores through :func:`crawler.archive.dedup.store_article`; this is the URL-only path
     (imports, tests). A known URL with the same text hash only refreshes ``last_seen_at``; a
     changed text or title adds a version and updates the article.
     """

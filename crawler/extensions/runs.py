@@ -1,5 +1,5 @@
 """Record every crawl run in the archive: start, end, status, counts and errors by kind,
-per site, with the extraction-drift check of crawler/drift.py.
+per site, with the extraction-drift check of crawler/crawl/drift.py.
 
 A scheduled crawl is started with ``CRAWLER_RUN_ID`` (the row the scheduler created before it
 spawned the process, so a process that dies early still has its run) and ``CRAWLER_JOB``.
@@ -17,7 +17,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler import drift
+from crawler.crawl import drift
 from crawler.db import repo
 from crawler.db.session import ensure_schema, make_engine, session_factory
 from crawler.errors import ArchiveNotReady

@@ -25,7 +25,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from crawler import revisit
+from crawler.crawl import revisit
 from crawler.db import repo
 from crawler.db.session import make_engine, session_factory
 from crawler.extensions.runs import run_status

@@ -1,5 +1,5 @@
 """Spider middleware: a re-crawl does not fetch again what the archive holds, unless the
-re-visit policy (crawler/revisit.py) asks for it.
+re-visit policy (crawler/crawl/revisit.py) asks for it.
 
 Every request the spider yields (start requests included) whose URL the archive knows as an
 article is dropped, counted as ``skipped_known``, unless a feed or sitemap dates it after our
@@ -24,11 +24,11 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from crawler import revisit
+from crawler.archive.urls import normalize_url
+from crawler.crawl import revisit
 from crawler.db import repo
 from crawler.db.session import make_engine, session_factory
 from crawler.middlewares import incremental_archive_url
-from crawler.urls import normalize_url
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Write articles to the archive, in batches, deduplicated and versioned.
 
-The pipeline is thin: it turns items into :class:`crawler.dedup.ArticleRecord` and hands a
-batch to :func:`crawler.dedup.store_article` in one transaction. Each outcome is counted in
+The pipeline is thin: it turns items into :class:`crawler.archive.dedup.ArticleRecord` and hands a
+batch to :func:`crawler.archive.dedup.store_article` in one transaction. Each outcome is counted in
 the run's stats (``crawler/articles/new|updated|unchanged|duplicate``, plus
 ``crawler/dedup/near_duplicate`` for new articles linked to a cluster).
 """
@@ -19,18 +19,18 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from crawler.db import repo
-from crawler.db.session import make_engine, session_factory
-from crawler.dedup import (
+from crawler.archive.dedup import (
     DEFAULT_THRESHOLD,
     ArticleRecord,
     Capture,
     derived_values,
     store_article,
 )
+from crawler.archive.urls import canonical_url, normalize_url
+from crawler.db import repo
+from crawler.db.session import make_engine, session_factory
 from crawler.items import ArticleItem
-from crawler.urls import canonical_url, normalize_url
-from crawler.warc import META_KEY
+from crawler.middlewares.warc_capture import META_KEY
 
 logger = logging.getLogger(__name__)
 

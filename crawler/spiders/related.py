@@ -20,13 +20,13 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler import revisit
 from crawler.config import Config
+from crawler.crawl import revisit
 from crawler.errors import ConfigError
 from crawler.extraction import ExtractionTimeout, extract
-from crawler.frontier import BREADTH_FIRST, FOCUSED, FrontierPolicy, link_priority
+from crawler.focus.frontier import BREADTH_FIRST, FOCUSED, FrontierPolicy, link_priority
+from crawler.focus.relevance import RelevanceModel, load_seeds
 from crawler.items import ArticleItem, ExtractedArticle
-from crawler.relevance import RelevanceModel, load_seeds
 from crawler.sites import SiteProfile, load_sites, site_for_url
 from crawler.spiders import discovery
 from crawler.spiders.errors import NETWORK_KINDS, classify_failure, quiet_network_tracebacks
@@ -72,7 +72,7 @@ class RelatedSpider(scrapy.Spider):
         if contact:  # site operators can reach whoever runs the crawl
             settings.set("USER_AGENT", f"news-archive-crawler/0.1 (+{contact})", "spider")
         if settings.get("CRAWLER_REPLAY_DIR"):
-            handler = "crawler.replay.ReplayDownloadHandler"
+            handler = "crawler.recorded_web.replay.ReplayDownloadHandler"
             settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, "spider")
             # Files need no politeness: replayed crawls run at full speed.
             settings.set("AUTOTHROTTLE_ENABLED", False, "spider")

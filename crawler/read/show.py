@@ -16,7 +16,7 @@ from typing import Any
 
 from crawler.db import queries, repo
 from crawler.errors import CrawlerError
-from crawler.query import archive_session, seed_titles
+from crawler.read.query import archive_session, seed_titles
 
 
 class ArticleNotFound(CrawlerError):
@@ -84,7 +84,7 @@ def _capture(directory: Path, file: str | None, offset: int | None, length: int 
              ) -> Capture | None:
     if file is None or offset is None or length is None:
         return None
-    from crawler.warc import read_capture
+    from crawler.archive.warc import read_capture
 
     try:
         stored = read_capture(directory, file, offset)
@@ -96,8 +96,8 @@ def _capture(directory: Path, file: str | None, offset: int | None, length: int 
 
 def show(database_url: str, ident: str, warc_dir: Path | None = None) -> ArticleReport:
     """The report on the article with this id, or known under this URL."""
-    from crawler.urls import canonical_url
-    from crawler.warc import warc_dir_for
+    from crawler.archive.urls import canonical_url
+    from crawler.archive.warc import warc_dir_for
 
     directory = warc_dir or warc_dir_for(database_url, os.environ.get("CRAWLER_WARC_DIR"))
     try:

@@ -23,8 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from crawler import textnorm
 from crawler.errors import CrawlerError
+from crawler.focus import textnorm
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
@@ -46,7 +46,7 @@ def fold_text(text: str) -> str:
     """The folded form the index holds: lower case, diacritics of Latin letters removed, đ→d.
 
     Mirrors the migration's SQL (NFD, marks after an ASCII letter dropped, NFC) rather than
-    :func:`crawler.textnorm.fold`, which also folds other scripts: the index cannot."""
+    :func:`crawler.focus.textnorm.fold`, which also folds other scripts: the index cannot."""
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = _MARKS_AFTER_LATIN.sub(r"\1", unicodedata.normalize("NFD", text))
     return unicodedata.normalize("NFC", decomposed).lower()

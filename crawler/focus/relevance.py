@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler import textnorm as tn
 from crawler.errors import ConfigError
+from crawler.focus import textnorm as tn
 
 BACKGROUND_PATH = Path(__file__).with_name("relevance_background.json")
 DEFAULT_THRESHOLD = 0.3

@@ -1,7 +1,7 @@
 """The browsable archive: Datasette over an SQLite archive (``crawler serve``).
 
 Datasette does the web part; this package only configures it: the metadata
-(:mod:`crawler.browse.metadata`: titles, column descriptions, facets, the full-text search box,
+(:mod:`crawler.read.browse.metadata`: titles, column descriptions, facets, the full-text search box,
 canned queries) under the database name of the archive being served, and a small plugin
 (``plugins/``).
 """
@@ -25,7 +25,7 @@ SETTINGS = {
 
 def metadata(database: str) -> dict[str, Any]:
     """Datasette's metadata with this archive's database name (the file's stem)."""
-    from crawler.browse.metadata import METADATA
+    from crawler.read.browse.metadata import METADATA
 
     return {**METADATA, "databases": {database: METADATA["databases"]["archive"]}}
 

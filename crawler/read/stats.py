@@ -3,7 +3,7 @@
 Counts per site, language, seed and week, the relevance histogram and the last crawl runs,
 for every article or for a filtered selection (the filters of ``crawler query``). The
 timeline (related articles per week per site, for each seed) is drawn by
-:mod:`crawler.timeline`.
+:mod:`crawler.read.timeline`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from crawler.db import queries, repo
-from crawler.query import Filters, archive_session, resolve, seed_titles
+from crawler.read.query import Filters, archive_session, resolve, seed_titles
 
 HISTOGRAM_BINS = 10
 RUNS_SHOWN = 10

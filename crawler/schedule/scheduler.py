@@ -2,7 +2,7 @@
 
 One scheduler process; every run is its own ``python -m scrapy crawl related`` subprocess (the
 Twisted reactor cannot restart) with the project's settings plus the job's ``-a``/``-s``
-options, exactly what an operator would type (crawler/jobrun.py). The job store is
+options, exactly what an operator would type (crawler/schedule/jobrun.py). The job store is
 APScheduler's SQLAlchemyJobStore on the archive database (table ``apscheduler_jobs``, created
 by the store).
 
@@ -35,13 +35,13 @@ from crawler.db import repo
 from crawler.db.base import SCHEDULER_JOB_TABLE
 from crawler.db.session import ensure_schema, make_engine
 from crawler.errors import ConfigError
-from crawler.jobrun import SPIDER, Runtime, reap_orphans, run_once, try_lock
-from crawler.schedule_config import JobSpec, ScheduleConfig
+from crawler.schedule.config import JobSpec, ScheduleConfig
+from crawler.schedule.jobrun import SPIDER, Runtime, reap_orphans, run_once, try_lock
 
 logger = logging.getLogger(__name__)
 
 JOB_TABLE = SCHEDULER_JOB_TABLE  # not Alembic's: see crawler/db/base.py
-JOB_FUNC = "crawler.scheduling:run_job"
+JOB_FUNC = "crawler.schedule.scheduler:run_job"
 
 _runtime: Runtime | None = None  # this process's; the job store holds only run_job's name
 

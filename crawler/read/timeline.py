@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from rich.console import Group
 from rich.text import Text
 
-from crawler.reports import HISTOGRAM_BINS, StatsReport
+from crawler.read.stats import HISTOGRAM_BINS, StatsReport
 
 BARS = "▁▂▃▄▅▆▇█"
 Timeline = dict[str, dict[str, dict[str, int]]]

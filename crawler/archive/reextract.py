@@ -17,15 +17,15 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from crawler.archive.dedup import derived_values, normalize_text, reindex
+from crawler.archive.warc import read_capture
 from crawler.config import Config
 from crawler.db import repo
 from crawler.db.models import ArticleVersion
 from crawler.db.session import ensure_schema, make_engine, session_factory
-from crawler.dedup import derived_values, normalize_text, reindex
 from crawler.errors import ArchiveNotReady
 from crawler.extraction import EXTRACTOR_VERSION, extract
 from crawler.sites import SiteProfile, load_sites
-from crawler.warc import read_capture
 
 _BATCH = 100
 _VERSION_FIELDS = ("title", "text", "content_hash", "extractor_version")

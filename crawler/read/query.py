@@ -1,7 +1,7 @@
 """The read side: open an archive, check what was asked, search, show one article.
 
 Library functions behind ``crawler query`` and ``crawler show`` (reports are in
-:mod:`crawler.reports`, exports in :mod:`crawler.export`); their SQL is in
+:mod:`crawler.read.stats`, exports in :mod:`crawler.read.export`); their SQL is in
 :mod:`crawler.db.queries`. Every mistake in what was asked (an unknown site, a malformed date,
 an impossible range, a search the syntax does not allow, an archive that is missing or not
 migrated) raises a :class:`~crawler.errors.CrawlerError` whose message says what to do.
@@ -25,8 +25,8 @@ from crawler.config import Config
 from crawler.db import queries
 from crawler.db.session import current_revision, head_revision, make_engine, sqlite_path
 from crawler.errors import ArchiveNotReady, ConfigError, CrawlerError
-from crawler.snippets import snippet
-from crawler.textsearch import parse
+from crawler.read.snippets import snippet
+from crawler.read.textsearch import parse
 
 SNIPPET_WORDS = 30
 
@@ -169,7 +169,7 @@ def resolve(session: Session, filters: Filters) -> queries.Selection:
 
 def seed_titles() -> dict[str, str]:
     """Seed id -> title from the manifest; empty when there is no readable manifest."""
-    from crawler.relevance import load_seeds
+    from crawler.focus.relevance import load_seeds
 
     try:
         return {s.id: s.title for s in load_seeds(Config.from_env().seeds_dir)}

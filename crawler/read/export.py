@@ -30,7 +30,7 @@ from crawler.db import queries
 from crawler.db.readmodel import ARTICLE_COLUMNS, v_articles
 from crawler.db.types import UTCDateTime
 from crawler.errors import CrawlerError
-from crawler.query import Filters, archive_session, resolve
+from crawler.read.query import Filters, archive_session, resolve
 
 FORMATS = ("jsonl", "csv", "parquet", "warc", "sqlite")
 BATCH = 1000
@@ -89,7 +89,7 @@ def export(
             assert output is not None
             return _to_sqlite(session, sel, output, limit, overwrite)
         if fmt == "warc":
-            from crawler.warc import warc_dir_for
+            from crawler.archive.warc import warc_dir_for
 
             assert output is not None
             source = warc_dir or warc_dir_for(database_url, os.environ.get("CRAWLER_WARC_DIR"))

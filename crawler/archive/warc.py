@@ -1,11 +1,10 @@
 """Raw captures: every fetched response, with its request, in WARC files (warcio).
 
-``WarcCaptureMiddleware`` sits next to the downloader, so it sees each response as the server
-sent it (compressed body, redirects and errors included) before Scrapy's own middlewares
-decode or follow it. It writes a response record and a request record per exchange into
-gzipped WARC files (one gzip member per record, so a record can be read from its offset) and
-puts the response record's place (:class:`crawler.dedup.Capture`) into the request's meta for
-the store pipeline. ``read_capture`` is the way back, used by ``crawler reextract``.
+``WarcWriterFiles`` writes a response record and a request record per exchange into gzipped
+WARC files (one gzip member per record, so a record can be read from its offset) and returns
+the response record's place (:class:`crawler.archive.dedup.Capture`); the crawl calls it from
+``crawler.middlewares.warc_capture``. ``read_capture`` is the way back, used by
+``crawler reextract``.
 """
 
 from __future__ import annotations
@@ -17,27 +16,19 @@ import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 from urllib.parse import urlsplit
 
-from scrapy import Request, Spider, signals
-from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
-from scrapy.http import Response
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.archive.dedup import Capture
 from crawler.db.session import sqlite_path
-from crawler.dedup import Capture
 
 logger = logging.getLogger(__name__)
 
-META_KEY = "warc_capture"
 DEFAULT_MAX_SIZE = 1024**3
-# Scrapy has already removed the chunked framing from the body; a record claiming it would
-# not parse back.
-_DROPPED_HEADERS = {b"transfer-encoding"}
 
 
 def warc_dir_for(database_url: str, setting: str | None = None) -> Path:
@@ -125,56 +116,6 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Unknown"
-
-
-def _headers(raw: Any) -> list[tuple[str, str]]:
-    out = []
-    for name, values in raw.items():
-        if name.lower() in _DROPPED_HEADERS:
-            continue
-        for value in values:
-            out.append((name.decode("latin-1"), value.decode("latin-1")))
-    return out
-
-
-class WarcCaptureMiddleware:
-    """Downloader middleware: every response and its request go to the WARC files."""
-
-    def __init__(self, crawler: Crawler, files: WarcWriterFiles) -> None:
-        self.crawler = crawler
-        self.files = files
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
-        settings = crawler.settings
-        if not settings.getbool("CRAWLER_WARC_ENABLED", True):
-            raise NotConfigured("CRAWLER_WARC_ENABLED is off")
-        directory = warc_dir_for(
-            settings.get("CRAWLER_DATABASE_URL") or "", settings.get("CRAWLER_WARC_DIR")
-        )
-        max_size = settings.getint("CRAWLER_WARC_MAX_SIZE", DEFAULT_MAX_SIZE)
-        return cls(crawler, WarcWriterFiles(directory, max_size=max_size))
-
-    def process_response(self, request: Request, response: Response) -> Response:
-        try:
-            capture = self.files.write(
-                response.url,
-                (request.method, _headers(request.headers), request.body),
-                (response.status, _headers(response.headers), response.body),
-            )
-        except OSError as exc:  # a full disk must not stop the crawl; the run counts it
-            self.crawler.stats.inc_value("crawler/errors")
-            self.crawler.stats.inc_value("crawler/errors/warc_write")
-            logger.error("WARC write failed for %s: %s", response.url, exc)
-            request.meta.pop(META_KEY, None)  # not a redirect's capture carried over
-            return response
-        request.meta[META_KEY] = capture
-        self.crawler.stats.inc_value("crawler/warc/records")
-        return response
-
-    def spider_closed(self, spider: Spider) -> None:
-        self.files.close()
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 
 from crawler.db import repo
 from crawler.db.session import session_factory
-from crawler.schedule_config import JobSpec, ScheduleConfig
+from crawler.schedule.config import JobSpec, ScheduleConfig
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 The signatures and hashes are pure functions; :func:`store_article` combines them with the
 repository (all SQL in crawler/db/repo.py), where unique constraints have the last word.
 
-- **Identity** is the canonical URL (:mod:`crawler.urls`).
+- **Identity** is the canonical URL (:mod:`crawler.archive.urls`).
 - **Exact duplicates**: :func:`content_hash` of the text as a reader sees it (NFC, whitespace
   and case folded). The same hash under two URLs is one article with both URLs known.
 - **Near-duplicates**: a MinHash signature (datasketch) over word 3-grams, split into LSH bands.

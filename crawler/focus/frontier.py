@@ -19,7 +19,7 @@ from urllib.parse import unquote_plus, urlsplit
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from crawler.relevance import RelevanceModel
+    from crawler.focus.relevance import RelevanceModel
 
 BLOCKS = ("seed", "related", "section", "tag", "feed", "sitemap", "search", "link")
 # How much being in a block says about a link, before its words are read: editors chose the

@@ -22,8 +22,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import astimezone
 
 from crawler.config import Config
+from crawler.crawl.revisit import DEFAULT_SCHEDULE, parse_duration, parse_schedule
 from crawler.errors import ConfigError
-from crawler.revisit import DEFAULT_SCHEDULE, parse_duration, parse_schedule
 
 _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SETTING = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -197,7 +197,7 @@ def _job(job_id: str, entry: dict[str, Any], timezone: str, where: str) -> JobSp
 
 
 def _check_names(config: ScheduleConfig) -> None:
-    from crawler.relevance import load_seeds
+    from crawler.focus.relevance import load_seeds
     from crawler.sites import load_sites
 
     env = Config.from_env()

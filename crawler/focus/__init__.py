@@ -1,0 +1,4 @@
+"""Focused crawling: how close a text is to the seeds, and which link to fetch first.
+
+Pure functions and models; no Scrapy, no archive.
+"""

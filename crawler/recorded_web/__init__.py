@@ -1,0 +1,1 @@
+"""The recorded web: replaying recorded pages to Scrapy, and recording new ones."""

@@ -1,0 +1,1 @@
+"""Scheduled crawls: the schedule file, the APScheduler process, one subprocess per run."""
