@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from crawler.archive.dedup import ArticleRecord, Capture, content_hash, store_article
 from crawler.archive.warc import WarcWriterFiles
-from crawler.db import repo
+from crawler.db import repo, run_records
 from crawler.db.session import make_engine, session_factory, upgrade
 from tests.conftest import POSTGRES_URL, REPO_ROOT, _unavailable
 
@@ -102,7 +102,7 @@ def build(db_url: str, warc_dir: Path) -> Archive:
     warcs = WarcWriterFiles(warc_dir)
     ids: dict[str, int] = {}
     with sessions.begin() as session:
-        run = repo.start_run(session, "related", "demo", T0, {})
+        run = run_records.start_run(session, "related", "demo", T0, {})
         sites = {key: repo.ensure_site(session, key, key.title(), lang)
                  for key, lang in (("dantri", "vi"), ("baoquocte", "vi"), ("15min", "lt"))}
 

@@ -23,7 +23,7 @@ from crawler.archive.dedup import (
     store_article,
 )
 from crawler.archive.urls import canonical_url
-from crawler.db import repo
+from crawler.db import dedup_index, repo
 from crawler.db.models import Article, ArticleUrl, MinhashBand
 from crawler.db.session import make_engine, session_factory
 from crawler.extraction import extract
@@ -184,7 +184,7 @@ def test_syndicated_copy_is_stored_and_linked_to_its_original(session: Session) 
     assert (original.outcome, copy.outcome) == ("new", "new")
     assert copy.cluster_id == original.article_id
     assert copy.similarity is not None and copy.similarity >= DEFAULT_THRESHOLD
-    members = repo.cluster_members(session, original.article_id)
+    members = dedup_index.cluster_members(session, original.article_id)
     assert [m.canonical_url for m in members] == [canonical_url(HUE), canonical_url(KTDT)]
     # a lightly edited third copy joins the same cluster, not a new one
     edited = texts[KTDT].replace("Nhật Bản", "Nhật").rsplit("\n", 1)[0]

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from crawler.focus.frontier import BREADTH_FIRST, FrontierPolicy, link_priority, url_words
-from crawler.focus.relevance import RelevanceModel, load_seeds
+from crawler.focus.relevance import RelevanceModel
+from crawler.seeds import load_seeds
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 DANTRI = "https://dantri.com.vn"

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from crawler.crawl.revisit import is_due, parse_schedule, reason_to_fetch
 from crawler.db.models import Article, ArticleVersion, CrawlRun
-from crawler.db.repo import KnownArticle
+from crawler.db.revisit_records import KnownArticle
 from crawler.db.session import make_engine, session_factory
 from tests.labels import load_labels
 from tests.schedule_harness import (

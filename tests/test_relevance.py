@@ -9,12 +9,8 @@ import pytest
 
 from crawler.errors import ConfigError
 from crawler.focus import textnorm as tn
-from crawler.focus.relevance import (
-    DEFAULT_THRESHOLD,
-    RelevanceModel,
-    Seed,
-    load_seeds,
-)
+from crawler.focus.relevance import DEFAULT_THRESHOLD, RelevanceModel
+from crawler.seeds import Seed, load_seeds
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from crawler.archive.dedup import content_hash
-from crawler.db import repo
+from crawler.db import repo, run_records
 from crawler.db.models import Article
 from crawler.db.session import make_engine, session_factory
 
@@ -85,20 +85,20 @@ def test_run_is_recorded(db_url: str) -> None:
     sessions = session_factory(make_engine(db_url))
     start = datetime(2026, 1, 1, tzinfo=UTC)
     with sessions.begin() as session:
-        run_id = repo.start_run(session, "related", "manual", start, {"site": "dantri"})
+        run_id = run_records.start_run(session, "related", "manual", start, {"site": "dantri"})
     with sessions.begin() as session:
-        repo.finish_run(
+        run_records.finish_run(
             session,
             run_id,
             status="ok",
             finish_reason="finished",
             finished_at=start + timedelta(minutes=1),
-            totals=repo.RunTotals(pages_fetched=10, articles_new=3),
+            totals=run_records.RunTotals(pages_fetched=10, articles_new=3),
             error_kinds={"http_4xx": 1},
             stats={"x": 1},
         )
     with sessions() as session:
-        run = repo.get_run(session, run_id)
+        run = run_records.get_run(session, run_id)
         assert run is not None
         assert (run.status, run.pages_fetched, run.articles_new) == ("ok", 10, 3)
         assert run.error_kinds == '{"http_4xx": 1}'

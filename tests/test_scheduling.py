@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from crawler.db import repo
+from crawler.db import run_records
 from crawler.errors import ConfigError
 from crawler.schedule.config import load_config
 from crawler.schedule.jobrun import reap_orphans
@@ -149,8 +149,9 @@ def test_runs_orphaned_by_a_vanished_crawl_are_closed_at_start(db_url: str, tmp_
     )
     runtime = make_runtime(db_url, load_config(path))
     with runtime.sessions().begin() as session:
-        gone = repo.start_run(session, "related", "schedule", datetime.now(UTC), {}, job="gone")
-        alive = repo.start_run(session, "related", "schedule", datetime.now(UTC), {}, job="alive")
+        now = datetime.now(UTC)
+        gone = run_records.start_run(session, "related", "schedule", now, {}, job="gone")
+        alive = run_records.start_run(session, "related", "schedule", now, {}, job="alive")
     lock = tmp_path / "state" / "alive" / "lock"
     lock.parent.mkdir(parents=True)
     with lock.open("w") as held:  # the alive job's crawl still holds its lock

@@ -65,7 +65,7 @@ def test_sigterm_interrupts_the_run_and_the_next_run_resumes_it(
 ) -> None:
     expected = _reference(tmp_path)
     assert len(expected) > 30
-    settings = {**replay_settings(tmp_path, REPO_ROOT / "tests" / "web"), "DOWNLOAD_DELAY": 0.1}
+    settings = {**replay_settings(tmp_path, REPO_ROOT / "tests" / "web"), "DOWNLOAD_DELAY": 0.25}
     config = write_schedule(
         tmp_path / "schedule.toml", {"all": {"every": "2s", "settings": settings}}
     )

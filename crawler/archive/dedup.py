@@ -28,7 +28,7 @@ import numpy as np
 from datasketch import MinHash
 from sqlalchemy.orm import Session
 
-from crawler.db import repo
+from crawler.db import dedup_index, repo
 from crawler.items import ExtractedArticle
 
 NUM_PERM = 120
@@ -218,8 +218,8 @@ def store_article(
     sig = signature(values["text"])
     cluster_id, similarity = _nearest_cluster(session, article_id, sig, threshold)
     if cluster_id is not None and similarity is not None:
-        repo.link_cluster(session, article_id, cluster_id, similarity)
-    repo.index_signature(session, article_id, sig.to_bytes(), sig.bands())
+        dedup_index.link_cluster(session, article_id, cluster_id, similarity)
+    dedup_index.index_signature(session, article_id, sig.to_bytes(), sig.bands())
     return StoreResult("new", article_id, cluster_id, similarity)
 
 
@@ -251,14 +251,15 @@ def _store_known(session: Session, article_id: int, record: ArticleRecord) -> St
 def reindex(session: Session, article_id: int, text: str) -> None:
     """Replace an article's near-duplicate signature (its cluster link stays)."""
     sig = signature(text)
-    repo.index_signature(session, article_id, sig.to_bytes(), sig.bands())
+    dedup_index.index_signature(session, article_id, sig.to_bytes(), sig.bands())
 
 
 def _nearest_cluster(
     session: Session, article_id: int, sig: Signature, threshold: float
 ) -> tuple[int | None, float | None]:
     best: tuple[float, int] | None = None
-    for candidate in repo.near_duplicate_candidates(session, sig.bands(), exclude=article_id):
+    candidates = dedup_index.near_duplicate_candidates(session, sig.bands(), exclude=article_id)
+    for candidate in candidates:
         similarity = sig.similarity(Signature.from_bytes(candidate.signature))
         if similarity >= threshold and (best is None or similarity > best[0]):
             best = (similarity, candidate.cluster_id or candidate.article_id)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from crawler.archive.dedup import derived_values, normalize_text, reindex
 from crawler.archive.warc import read_capture
 from crawler.config import Config
-from crawler.db import repo
+from crawler.db import dedup_index, repo
 from crawler.db.models import ArticleVersion
 from crawler.db.session import ensure_schema, make_engine, session_factory
 from crawler.errors import ArchiveNotReady
@@ -75,7 +75,7 @@ def reextract(
                 break
         while True:
             with sessions.begin() as session:
-                missing = repo.articles_without_signature(session, _BATCH)
+                missing = dedup_index.articles_without_signature(session, _BATCH)
                 for article_id, text in missing:
                     reindex(session, article_id, text)
                 report.indexed += len(missing)

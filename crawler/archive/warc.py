@@ -10,7 +10,6 @@ the response record's place (:class:`crawler.archive.dedup.Capture`); the crawl 
 from __future__ import annotations
 
 import io
-import logging
 import os
 import socket
 from dataclasses import dataclass
@@ -25,8 +24,6 @@ from warcio.warcwriter import WARCWriter
 
 from crawler.archive.dedup import Capture
 from crawler.db.session import sqlite_path
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_SIZE = 1024**3
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler.config import Config
-from crawler.db import repo
+from crawler.db import run_records
 from crawler.db.models import CrawlRun
 from crawler.db.session import ensure_schema, make_engine, session_factory
 from crawler.errors import ConfigError
@@ -163,13 +163,13 @@ def register(app: typer.Typer) -> None:
         try:
             with session_factory(engine)() as session:
                 if run_id is not None or last:
-                    recent = repo.recent_runs(session, 1, job=job)
-                    run = repo.get_run(session, run_id) if run_id is not None else None
+                    recent = run_records.recent_runs(session, 1, job=job)
+                    run = run_records.get_run(session, run_id) if run_id is not None else None
                     run = run if run_id is not None else (recent[0] if recent else None)
                     if run is None:
                         raise ConfigError(f"no run {run_id}" if run_id else "no runs recorded yet")
                     print_run(run)
                 else:
-                    print_runs(list(repo.recent_runs(session, limit, job=job)))
+                    print_runs(list(run_records.recent_runs(session, limit, job=job)))
         finally:
             engine.dispose()

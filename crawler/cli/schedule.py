@@ -19,13 +19,13 @@ if TYPE_CHECKING:
 
 
 def _list(runtime: Runtime) -> None:
-    from crawler.db import repo
+    from crawler.db import run_records
     from crawler.schedule import scheduler
 
     stored = scheduler.stored_jobs(runtime)
     jobs = runtime.config.jobs
     with runtime.sessions()() as session:
-        last = repo.last_run_of_jobs(session, sorted(jobs.keys() | stored.keys()))
+        last = run_records.last_run_of_jobs(session, sorted(jobs.keys() | stored.keys()))
     table = Table(title=f"Jobs in {runtime.config.path}")
     for column in ("job", "trigger", "crawls", "budget", "threshold", "next run (UTC)", "last run"):
         table.add_column(column)
@@ -95,12 +95,12 @@ def register(app: typer.Typer) -> None:
 
 def _report(runtime: Runtime, run_id: int | None) -> None:
     from crawler.cli.runs import print_run
-    from crawler.db import repo
+    from crawler.db import run_records
 
     if run_id is None:
         raise typer.Exit(1)
     with runtime.sessions()() as session:
-        run = repo.get_run(session, run_id)
+        run = run_records.get_run(session, run_id)
     assert run is not None
     print_run(run)
     if run.status != "ok":

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crawler.db import repo
+from crawler.db import revisit_records
 from crawler.db.session import make_engine, session_factory
 from crawler.errors import ConfigError
 
@@ -62,7 +62,7 @@ def listed_newer(listed_at: datetime | None, last_seen: datetime) -> bool:
 
 
 def reason_to_fetch(
-    known: repo.KnownArticle,
+    known: revisit_records.KnownArticle,
     listed_at: datetime | None,
     now: datetime,
     schedule: Sequence[timedelta],
@@ -84,7 +84,7 @@ def horizon(now: datetime, schedule: Sequence[timedelta]) -> datetime | None:
     return now - 2 * max(schedule) if schedule else None
 
 
-def request_meta(known: repo.KnownArticle) -> dict[str, Any]:
+def request_meta(known: revisit_records.KnownArticle) -> dict[str, Any]:
     """What a re-visit request carries: the conditional middleware sends If-Modified-Since
     from it and, on a 304, records that the article was seen unchanged."""
     return {
@@ -100,7 +100,7 @@ def due_articles(
     now: datetime,
     schedule: Sequence[timedelta],
     limit: int,
-) -> list[repo.KnownArticle]:
+) -> list[revisit_records.KnownArticle]:
     """The archived articles of these sites that the policy wants fetched now, newest first."""
     since = horizon(now, schedule)
     if since is None or not site_keys or limit <= 0:
@@ -109,14 +109,14 @@ def due_articles(
     try:
         with session_factory(engine)() as session:
             # Read a margin more than the limit: most recent articles are not due right now.
-            candidates = repo.revisit_candidates(session, site_keys, since, limit * 20)
+            candidates = revisit_records.revisit_candidates(session, site_keys, since, limit * 20)
     finally:
         engine.dispose()
     due = [k for k in candidates if is_due(k.first_seen_at, k.last_seen_at, now, schedule)]
     return due[:limit]
 
 
-def due_for_crawl(settings: Any, site_keys: Sequence[str]) -> list[repo.KnownArticle]:
+def due_for_crawl(settings: Any, site_keys: Sequence[str]) -> list[revisit_records.KnownArticle]:
     """:func:`due_articles` as a crawl's settings configure it; [] unless CRAWLER_INCREMENTAL."""
     if not settings.getbool("CRAWLER_INCREMENTAL"):
         return []

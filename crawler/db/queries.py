@@ -1,7 +1,9 @@
-"""The read side's SQL: search, filters, one article, reports, export streams.
+"""The read side's SQL: the selection (filters and search) and its ranked, counted results.
 
-The write side's SQL is in :mod:`crawler.db.repo`. Everything here is Core, over the model
-tables and over the search index and views of migration 0003 (:mod:`crawler.db.readmodel`).
+``export_queries`` and ``report_queries`` build on the selection; the write side's SQL is in
+``repo``, ``dedup_index``, ``run_records`` and ``revisit_records``. Everything here is Core,
+over the model tables and over the search index and views of migration 0003
+(:mod:`crawler.db.readmodel`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Select,
     Table,
     and_,
@@ -25,21 +26,13 @@ from sqlalchemy import (
     not_,
     or_,
     select,
-    update,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Update
 
 from crawler.db.models import (
     Article,
-    ArticleText,
-    ArticleUrl,
-    ArticleVersion,
-    CrawlRun,
-    MinhashBand,
-    MinhashSignature,
     Site,
 )
 from crawler.db.readmodel import (
@@ -51,7 +44,8 @@ from crawler.db.readmodel import (
     fts_folded,
     v_articles,
 )
-from crawler.read.textsearch import EXACT, Condition, SearchQuery, fts5_plan, tsquery
+from crawler.read.fulltext import EXACT, Condition, fts5_plan, tsquery
+from crawler.read.textsearch import SearchQuery
 
 Sort = Literal["relevance", "date"]
 RANK_WINDOW = 2_000  # relevance ranks the newest this many matches (see search())
@@ -256,141 +250,3 @@ def stream_articles(
     yield from result.mappings()
 
 
-def cast_table(table: Any) -> Table:
-    """A model's ``__table__`` as the ``Table`` it is (typed as a plain FromClause)."""
-    assert isinstance(table, Table)
-    return table
-
-
-# What a self-contained SQLite export holds, parents first: the small shared tables whole,
-# the others as far as they belong to the selected articles.
-SHARED_TABLES: tuple[Table, ...] = (cast_table(Site.__table__), cast_table(CrawlRun.__table__))
-COPIED_TABLES: tuple[Table, ...] = (
-    *SHARED_TABLES,
-    *(cast_table(m.__table__) for m in (Article, ArticleText, ArticleUrl, ArticleVersion,
-                                        MinhashSignature, MinhashBand)),
-)
-
-
-def stream_all(session: Session, table: Table, batch: int = 1000) -> Iterator[RowMapping]:
-    result = session.execute(select(table), execution_options={"yield_per": batch})
-    yield from result.mappings()
-
-
-def stream_related(
-    session: Session, sel: Selection, table: Table, limit: int | None = None, batch: int = 1000
-) -> Iterator[RowMapping]:
-    """The rows of a table that belong to the selected articles."""
-    ids = selected_ids(session, sel, limit)
-    if table is Article.__table__:
-        condition = table.c.id.in_(ids)
-    elif table is ArticleText.__table__:
-        urls = select(Article.canonical_url).where(Article.id.in_(ids))
-        condition = table.c.canonical_url.in_(urls)
-    else:
-        condition = table.c.article_id.in_(ids)
-    result = session.execute(
-        select(table).where(condition), execution_options={"yield_per": batch}
-    )
-    yield from result.mappings()
-
-
-def detach_missing_clusters() -> Update:
-    """For an export: near-duplicate links to articles that were not exported are cut."""
-    a = cast_table(Article.__table__)
-    return (
-        update(a)
-        .where(a.c.cluster_id.is_not(None), a.c.cluster_id.not_in(select(a.c.id)))
-        .values(cluster_id=None, cluster_similarity=None)
-    )
-
-
-def captures(
-    session: Session, sel: Selection, limit: int | None = None
-) -> Iterator[tuple[str, int, int]]:
-    """(WARC file, offset, length) of every version of the selected articles, file by file."""
-    v = ArticleVersion
-    query = (
-        select(v.warc_file, v.warc_offset, v.warc_length)
-        .where(v.article_id.in_(selected_ids(session, sel, limit)), v.warc_file.is_not(None))
-        .order_by(v.warc_file, v.warc_offset)
-    )
-    for file, offset, length in session.execute(query, execution_options={"yield_per": 1000}):
-        if file is not None and offset is not None and length is not None:
-            yield file, offset, length
-
-
-# --- one article ---------------------------------------------------------------------------
-def find_article(session: Session, ident: str, canonical: str | None) -> int | None:
-    """An article by id, by any URL it is known under, or by its canonical URL."""
-    if ident.isdigit():
-        return session.scalar(select(Article.id).where(Article.id == int(ident)))
-    urls = [u for u in dict.fromkeys([ident, canonical]) if u]
-    found = session.scalar(select(ArticleUrl.article_id).where(ArticleUrl.url.in_(urls)).limit(1))
-    if found is None:
-        found = session.scalar(select(Article.id).where(Article.canonical_url.in_(urls)).limit(1))
-    return found
-
-
-def article_row(session: Session, article_id: int) -> RowMapping:
-    query = select(*ARTICLE_COLUMNS).where(v_articles.c.id == article_id)
-    return session.execute(query).mappings().one()
-
-
-def cluster_rows(session: Session, article_id: int, cluster_id: int | None) -> list[RowMapping]:
-    """The near-duplicate cluster the article belongs to: its original first, then members."""
-    root = cluster_id or article_id
-    v = v_articles.c
-    query = (
-        select(v.id, v.title, v.site, v.published, v.duplicate_of, v.similarity)
-        .where(or_(v.id == root, v.duplicate_of == root))
-        .order_by(v.duplicate_of.is_not(None), v.id)
-    )
-    rows = list(session.execute(query).mappings())
-    return rows if len(rows) > 1 else []
-
-
-# --- reports -------------------------------------------------------------------------------
-def counts_by(session: Session, sel: Selection, column: str) -> list[tuple[Any, int]]:
-    """Selected articles per value of a ``v_articles`` column, most first."""
-    col = v_articles.c[column]
-    n = func.count().label("n")
-    query = (
-        select(col, n)
-        .where(v_articles.c.id.in_(selected_ids(session, sel)))
-        .group_by(col)
-        .order_by(n.desc(), col)
-    )
-    return [(value, int(total)) for value, total in session.execute(query).all()]
-
-
-def weekly(session: Session, sel: Selection) -> list[tuple[str, str, str, int]]:
-    """(seed, site, week, articles) of the selected dated articles with a closest seed."""
-    v = v_articles.c
-    query = (
-        select(v.seed, v.site, v.published_week, func.count())
-        .where(v.id.in_(selected_ids(session, sel)), v.seed.is_not(None), v.published.is_not(None))
-        .group_by(v.seed, v.site, v.published_week)
-        .order_by(v.published_week)
-    )
-    return [(s, site, w, int(n)) for s, site, w, n in session.execute(query).all()]
-
-
-def relevance_histogram(session: Session, sel: Selection, bins: int = 10) -> list[int]:
-    """Selected articles per relevance bin [i/bins, (i+1)/bins); 1.0 falls in the last."""
-    rel = v_articles.c.relevance
-    scaled = rel * bins
-    # PostgreSQL rounds a float cast to integer, SQLite truncates: floor() where it exists.
-    if session.get_bind().dialect.name == "postgresql":
-        bucket: ColumnElement[Any] = cast(func.floor(scaled), Integer)
-    else:
-        bucket = cast(scaled, Integer)
-    query = (
-        select(bucket, func.count())
-        .where(v_articles.c.id.in_(selected_ids(session, sel)), rel.is_not(None))
-        .group_by(bucket)
-    )
-    counts = [0] * bins
-    for index, n in session.execute(query).all():
-        counts[max(0, min(bins - 1, int(index)))] += int(n)
-    return counts

@@ -18,7 +18,7 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.crawl import drift
-from crawler.db import repo
+from crawler.db import run_records
 from crawler.db.session import ensure_schema, make_engine, session_factory
 from crawler.errors import ArchiveNotReady
 from crawler.items import ArticleItem
@@ -28,8 +28,8 @@ logger = logging.getLogger(__name__)
 _OK_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount", "max_pages"}
 
 
-def totals_from_stats(stats: dict[str, Any]) -> repo.RunTotals:
-    return repo.RunTotals(
+def totals_from_stats(stats: dict[str, Any]) -> run_records.RunTotals:
+    return run_records.RunTotals(
         pages_fetched=int(stats.get("response_received_count", 0)),
         articles_new=int(stats.get("crawler/articles/new", 0)),
         articles_updated=int(stats.get("crawler/articles/updated", 0)),
@@ -120,10 +120,10 @@ class CrawlRunRecorder:
         settings = self.crawler.settings
         adopt = settings.getint("CRAWLER_RUN_ID", 0)
         with self._sessions().begin() as session:
-            if adopt and repo.adopt_run(session, adopt, arguments):
+            if adopt and run_records.adopt_run(session, adopt, arguments):
                 self.run_id = adopt
             else:
-                self.run_id = repo.start_run(
+                self.run_id = run_records.start_run(
                     session,
                     spider.name,
                     settings.get("CRAWLER_TRIGGER", "manual"),
@@ -197,14 +197,14 @@ class CrawlRunRecorder:
         engine = make_engine(self.database_url)
         try:
             with session_factory(engine).begin() as session:
-                sites = self.site_stats(stats, repo.outcomes_by_site(session, self.run_id))
-                history = repo.site_history(session, list(sites), self.run_id)
+                sites = self.site_stats(stats, run_records.outcomes_by_site(session, self.run_id))
+                history = run_records.site_history(session, list(sites), self.run_id)
                 flags = drift.check_run(
                     sites, history, tolerance=self.drift_tolerance, min_pages=self.drift_min_pages
                 )
                 for flag in flags:
                     logger.warning("extraction drift: %s", flag.message())
-                repo.finish_run(
+                run_records.finish_run(
                     session,
                     self.run_id,
                     status=status,

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from typing import Any
 
 from crawler.errors import ConfigError
 from crawler.focus import textnorm as tn
+from crawler.seeds import Seed
 
 BACKGROUND_PATH = Path(__file__).with_name("relevance_background.json")
 DEFAULT_THRESHOLD = 0.3
@@ -35,30 +34,6 @@ K1, B = 1.2, 0.5  # BM25 tf saturation and length normalisation
 CROSS_DISCOUNT = 0.7  # names alone are weaker evidence than a whole same-language profile
 SCALE = 0.35  # raw coverage at which the score reaches 1 - 1/e
 SNIPPET_SCALE = 0.25
-_SEED_FIELDS = {
-    "id": str,
-    "file": str,
-    "language": str,
-    "site": str,
-    "title": str,
-    "url": str,
-    "published": str,
-    "terms": list,
-}
-
-
-@dataclass(frozen=True)
-class Seed:
-    id: str
-    language: str
-    text: str
-    title: str = ""
-    terms: tuple[str, ...] = ()
-    site: str = ""
-    url: str = ""
-    published: str = ""
-
-
 @dataclass(frozen=True)
 class Relevance:
     """A text's closeness to its closest seed; ``matched_terms`` are the strongest evidence,
@@ -67,57 +42,6 @@ class Relevance:
     score: float
     seed_id: str | None
     matched_terms: tuple[str, ...] = ()
-
-
-def load_seeds(seeds_dir: Path) -> list[Seed]:
-    """Read ``manifest.toml`` and the seed texts. Errors name the file and the field."""
-    path = seeds_dir / "manifest.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read seed manifest: {exc}") from exc
-    entries = data.get("seed")
-    if not isinstance(entries, list) or not entries:
-        raise ConfigError(f"{path}: no [[seed]] entries")
-    seeds: list[Seed] = []
-    for i, entry in enumerate(entries):
-        where = f"{path}: seed #{i + 1}"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where}: must be a table")
-        unknown = sorted(set(entry) - set(_SEED_FIELDS))
-        if unknown:
-            raise ConfigError(f"{where}: unknown field(s) {', '.join(unknown)}")
-        for name in ("id", "file", "language"):
-            if name not in entry:
-                raise ConfigError(f"{where}: missing required field '{name}'")
-        for name, kind in _SEED_FIELDS.items():
-            if name in entry and not isinstance(entry[name], kind):
-                raise ConfigError(f"{where}: field '{name}' must be a {kind.__name__}")
-        where = f"{path}: seed '{entry['id']}'"
-        terms = entry.get("terms", [])
-        if not all(isinstance(t, str) and t.strip() for t in terms):
-            raise ConfigError(f"{where}: field 'terms' must be a list of non-empty strings")
-        if not re.fullmatch(r"[a-z]{2}", entry["language"]):
-            raise ConfigError(f"{where}: field 'language' must be an ISO 639-1 code")
-        if any(s.id == entry["id"] for s in seeds):
-            raise ConfigError(f"{where}: field 'id' is not unique")
-        try:
-            text = (seeds_dir / entry["file"]).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{where}: field 'file': cannot read {entry['file']}: {exc}") from exc
-        seeds.append(
-            Seed(
-                id=entry["id"],
-                language=entry["language"],
-                text=tn.nfc(text),
-                title=tn.nfc(entry.get("title", "")),
-                terms=tuple(map(tn.nfc, terms)),
-                site=entry.get("site", ""),
-                url=entry.get("url", ""),
-                published=entry.get("published", ""),
-            )
-        )
-    return seeds
 
 
 @dataclass

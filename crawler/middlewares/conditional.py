@@ -26,7 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawler.crawl import revisit
-from crawler.db import repo
+from crawler.db import repo, revisit_records
 from crawler.db.session import make_engine, session_factory
 from crawler.extensions.runs import run_status
 from crawler.middlewares import incremental_archive_url
@@ -68,7 +68,7 @@ class ConditionalRequestMiddleware:
         if not self.stats.get_value("crawler/archive_ready"):
             return  # the run recorder found no usable archive; the crawl is closing
         with self.sessions() as session:
-            self.known = repo.recent_validators(session, self.lookback)
+            self.known = revisit_records.recent_validators(session, self.lookback)
 
     # --- requests --------------------------------------------------------------------------
     def process_request(self, request: Request) -> None:
@@ -136,6 +136,6 @@ class ConditionalRequestMiddleware:
                     if meta.get(FOLLOWED_KEY):
                         validators[url] = pair
                 with self.sessions.begin() as session:
-                    repo.save_validators(session, int(run_id), validators)
+                    revisit_records.save_validators(session, int(run_id), validators)
         finally:
             self.engine.dispose()

@@ -26,7 +26,7 @@ from scrapy.http import Response
 
 from crawler.archive.urls import normalize_url
 from crawler.crawl import revisit
-from crawler.db import repo
+from crawler.db import revisit_records
 from crawler.db.session import make_engine, session_factory
 from crawler.middlewares import incremental_archive_url
 
@@ -96,7 +96,7 @@ class IncrementalMiddleware:
             return outputs
         urls = {r.url: normalize_url(r.url) for r in requests}
         with self.sessions() as session:
-            known = repo.known_articles(session, [*urls, *urls.values()])
+            known = revisit_records.known_articles(session, [*urls, *urls.values()])
         if not known:
             return outputs
         now = datetime.now(UTC)

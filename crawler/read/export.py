@@ -26,7 +26,7 @@ from typing import IO, Any
 from sqlalchemy import Float, Integer
 from sqlalchemy.engine import RowMapping
 
-from crawler.db import queries
+from crawler.db import export_queries, queries
 from crawler.db.readmodel import ARTICLE_COLUMNS, v_articles
 from crawler.db.types import UTCDateTime
 from crawler.errors import CrawlerError
@@ -173,7 +173,7 @@ def _to_warc(
         info = {"software": "news-archive-crawler export", "format": "WARC File Format 1.1"}
         writer.write_record(writer.create_warcinfo_record(output.name, info))
         try:
-            for file, offset, length in queries.captures(session, sel, limit=limit):
+            for file, offset, length in export_queries.captures(session, sel, limit=limit):
                 if current is None or current[0] != file:
                     if current is not None:
                         current[1].close()
@@ -214,15 +214,18 @@ def _to_sqlite(
         with target.connect() as conn:
             # References to articles outside the selection are cut after the copy.
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            for table in queries.COPIED_TABLES:
-                rows = (queries.stream_all(session, table) if table in queries.SHARED_TABLES
-                        else queries.stream_related(session, sel, table, limit=limit))
+            for table in export_queries.COPIED_TABLES:
+                rows = (
+                    export_queries.stream_all(session, table)
+                    if table in export_queries.SHARED_TABLES
+                    else export_queries.stream_related(session, sel, table, limit=limit)
+                )
                 for batch in _batches(rows, 500):
                     conn.execute(table.insert(), [dict(r) for r in batch])
                     if table.name == "articles":
                         n += len(batch)
                 conn.commit()
-            conn.execute(queries.detach_missing_clusters())
+            conn.execute(export_queries.detach_missing_clusters())
             conn.commit()
     finally:
         target.dispose()

@@ -169,7 +169,7 @@ def resolve(session: Session, filters: Filters) -> queries.Selection:
 
 def seed_titles() -> dict[str, str]:
     """Seed id -> title from the manifest; empty when there is no readable manifest."""
-    from crawler.focus.relevance import load_seeds
+    from crawler.seeds import load_seeds
 
     try:
         return {s.id: s.title for s in load_seeds(Config.from_env().seeds_dir)}

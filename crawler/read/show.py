@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.db import queries, repo
+from crawler.db import repo, report_queries, run_records
 from crawler.errors import CrawlerError
 from crawler.read.query import archive_session, seed_titles
 
@@ -105,13 +105,13 @@ def show(database_url: str, ident: str, warc_dir: Path | None = None) -> Article
     except (ValueError, TypeError):
         canonical = None
     with archive_session(database_url) as session:
-        article_id = queries.find_article(session, ident.strip(), canonical)
+        article_id = report_queries.find_article(session, ident.strip(), canonical)
         if article_id is None:
             what = f"id {ident}" if ident.isdigit() else f"URL {ident!r}"
             raise ArticleNotFound(f"no article with {what} in the archive "
                                   "(find one with `crawler query`)")
-        row = dict(queries.article_row(session, article_id))
-        run = repo.get_run(session, row["crawl_run"]) if row["crawl_run"] else None
+        row = dict(report_queries.article_row(session, article_id))
+        run = run_records.get_run(session, row["crawl_run"]) if row["crawl_run"] else None
         versions = [
             Version(
                 version=v.version,
@@ -128,7 +128,8 @@ def show(database_url: str, ident: str, warc_dir: Path | None = None) -> Article
             for v in repo.versions_of(session, article_id)
         ]
         urls = repo.urls_of(session, article_id)
-        cluster = [dict(r) for r in queries.cluster_rows(session, article_id, row["duplicate_of"])]
+        cluster_rows = report_queries.cluster_rows(session, article_id, row["duplicate_of"])
+        cluster = [dict(r) for r in cluster_rows]
     crawl_run = None
     if run is not None:
         crawl_run = {"id": run.id, "trigger": run.trigger, "started": run.started_at,

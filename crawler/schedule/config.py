@@ -197,7 +197,7 @@ def _job(job_id: str, entry: dict[str, Any], timezone: str, where: str) -> JobSp
 
 
 def _check_names(config: ScheduleConfig) -> None:
-    from crawler.focus.relevance import load_seeds
+    from crawler.seeds import load_seeds
     from crawler.sites import load_sites
 
     env = Config.from_env()

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from crawler.db import repo
+from crawler.db import run_records
 from crawler.db.session import session_factory
 from crawler.schedule.config import JobSpec, ScheduleConfig
 
@@ -108,14 +108,16 @@ def run_once(runtime: Runtime, spec: JobSpec, trigger: str) -> int | None:
     now = datetime.now(UTC)
     if lock is None:
         with runtime.sessions().begin() as session:
-            run_id = repo.record_skipped(
+            run_id = run_records.record_skipped(
                 session, SPIDER, trigger, spec.id, now, "a run of this job was still running"
             )
         logger.warning("job %s: a run is still going on; run %d skipped", spec.id, run_id)
         return run_id
     try:
         with runtime.sessions().begin() as session:
-            run_id = repo.start_run(session, SPIDER, trigger, now, spec.to_dict(), job=spec.id)
+            run_id = run_records.start_run(
+                session, SPIDER, trigger, now, spec.to_dict(), job=spec.id
+            )
         return _supervise(runtime, spec, trigger, run_id, state, lock)
     finally:
         os.close(lock)
@@ -181,7 +183,7 @@ def _settle(
     with runtime.sessions().begin() as session:
         # A crawl that recorded its own end keeps its account; one that did not died (failed)
         # or was killed after it was asked to stop (interrupted, and its queue is not trusted).
-        if repo.close_unfinished_run(
+        if run_records.close_unfinished_run(
             session,
             run_id,
             status="interrupted" if asked_to_stop else "failed",
@@ -191,9 +193,10 @@ def _settle(
             log_tail=tail,
         ):
             return "killed"
-        run = repo.get_run(session, run_id)
+        run = run_records.get_run(session, run_id)
         status = run.status if run is not None else "failed"
-        repo.set_process_outcome(session, run_id, exit_status, None if status == "ok" else tail)
+        log_tail = None if status == "ok" else tail
+        run_records.set_process_outcome(session, run_id, exit_status, log_tail)
     return status
 
 
@@ -207,8 +210,8 @@ def reap_orphans(runtime: Runtime) -> list[int]:
             continue  # a crawl of this job is alive (started by an earlier scheduler)
         try:
             with runtime.sessions().begin() as session:
-                for run_id in repo.running_runs_of_job(session, job_id):
-                    if repo.close_unfinished_run(
+                for run_id in run_records.running_runs_of_job(session, job_id):
+                    if run_records.close_unfinished_run(
                         session,
                         run_id,
                         status="failed",

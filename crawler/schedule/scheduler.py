@@ -31,7 +31,7 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from crawler.db import repo
+from crawler.db import run_records
 from crawler.db.base import SCHEDULER_JOB_TABLE
 from crawler.db.session import ensure_schema, make_engine
 from crawler.errors import ConfigError
@@ -88,7 +88,7 @@ def _record_not_run(event: JobEvent) -> None:
             f"missed: due at {event.scheduled_run_time:%Y-%m-%d %H:%M:%S %Z}, beyond the grace time"
         )
     with _runtime.sessions().begin() as session:
-        run_id = repo.record_skipped(
+        run_id = run_records.record_skipped(
             session, SPIDER, "schedule", event.job_id, datetime.now(UTC), reason
         )
     logger.warning("job %s: run %d skipped: %s", event.job_id, run_id, reason)

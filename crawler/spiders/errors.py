@@ -6,7 +6,9 @@ import logging
 from urllib.parse import urlsplit
 
 from scrapy import exceptions as scrapy_errors
+from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.statscollectors import StatsCollector
 from twisted.internet import error as net
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
@@ -60,6 +62,25 @@ def classify_failure(failure: Failure) -> tuple[str, str, str]:
     if "TLS" in name or "SSL" in name:
         return "tls", host, f"TLS handshake with {host} failed"
     return "other", host, f"{name} while fetching {url}: {failure.getErrorMessage()}"
+
+
+def count_failure(stats: StatsCollector, failure: Failure) -> str | None:
+    """Count a failed request by kind (and by site); its message, or None for a decision.
+
+    A robots.txt refusal or an unresolvable host already counted is an ``IgnoreRequest``
+    decided elsewhere, not an error; HTTP errors are ``IgnoreRequest`` too, but are counted.
+    """
+    if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
+        return None
+    kind, host, message = classify_failure(failure)
+    stats.inc_value("crawler/errors")
+    stats.inc_value(f"crawler/errors/{kind}")
+    site = getattr(getattr(failure, "request", None), "meta", {}).get("site")
+    if site:
+        stats.inc_value(f"crawler/sites/{site}/errors/{kind}")
+    if kind in NETWORK_KINDS:
+        stats.set_value(f"crawler/unreachable/{host}", message)
+    return message
 
 
 class _NoNetworkTracebacks(logging.Filter):

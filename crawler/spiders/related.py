@@ -8,58 +8,36 @@ at what depth) and a priority from the focused frontier.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote_plus
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.config import Config
 from crawler.crawl import revisit
 from crawler.errors import ConfigError
-from crawler.extraction import ExtractionTimeout, extract
-from crawler.focus.frontier import BREADTH_FIRST, FOCUSED, FrontierPolicy, link_priority
-from crawler.focus.relevance import RelevanceModel, load_seeds
-from crawler.items import ArticleItem, ExtractedArticle
+from crawler.focus.frontier import link_priority
+from crawler.focus.relevance import RelevanceModel
+from crawler.seeds import load_seeds
 from crawler.sites import SiteProfile, load_sites, site_for_url
 from crawler.spiders import discovery
-from crawler.spiders.errors import NETWORK_KINDS, classify_failure, quiet_network_tracebacks
+from crawler.spiders.arguments import (
+    frontier_policy,
+    parse_limits,
+    select_seeds,
+    select_sites,
+    split_arg,
+)
+from crawler.spiders.articles import article_item, extract_article
+from crawler.spiders.errors import count_failure, quiet_network_tracebacks
 from crawler.spiders.generic import generic_profile
+from crawler.spiders.start_points import start_points
 
 _LISTING_BLOCKS = {"section", "tag", "search"}
-
-
-def _policy(name: str) -> FrontierPolicy:
-    policies = {"focused": FOCUSED, "bfs": BREADTH_FIRST}
-    if name not in policies:
-        raise ConfigError(f"CRAWLER_FRONTIER must be one of {', '.join(policies)}, not {name!r}")
-    return policies[name]
-
-
-def _limits(
-    max_pages: str | int | None, max_depth: str | int | None, since: str | None
-) -> tuple[int, int, date | None]:
-    """The spider's numeric and date arguments, as given with -a (strings) or by the CLI."""
-    try:
-        pages = int(max_pages) if max_pages not in (None, "") else 0
-        depth = int(max_depth) if max_depth not in (None, "") else 4
-    except ValueError as exc:
-        raise ConfigError(f"max_pages and max_depth must be whole numbers: {exc}") from exc
-    try:
-        day = date.fromisoformat(since) if since else None
-    except ValueError as exc:
-        raise ConfigError(f"since must be a date like 2016-04-09, not {since!r}") from exc
-    return pages, depth, day
-
-
-def _split(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
 class RelatedSpider(scrapy.Spider):
@@ -104,35 +82,26 @@ class RelatedSpider(scrapy.Spider):
         self._raw_limits = (max_pages, max_depth, since)
         self.max_pages, self.max_depth = 0, 4
         self.since: date | None = None
-        self._site_arg, self._seed_arg = _split(site), _split(seed)
-        self._start_urls_arg, self._domains_arg = _split(start_urls), _split(allowed_domains)
+        self._site_arg, self._seed_arg = split_arg(site), split_arg(seed)
+        self._start_urls_arg, self._domains_arg = split_arg(start_urls), split_arg(allowed_domains)
         self.pages_requested = 0
         self._requested: set[str] = set()  # budget counts distinct URLs, not duplicate links
         quiet_network_tracebacks()
 
     def _configure(self) -> None:
         settings = self.crawler.settings
-        self.max_pages, self.max_depth, self.since = _limits(*self._raw_limits)
+        self.max_pages, self.max_depth, self.since = parse_limits(*self._raw_limits)
         seeds_dir = Path(settings.get("CRAWLER_SEEDS_DIR") or Config.from_env().seeds_dir)
         all_seeds = load_seeds(seeds_dir)
         all_sites = load_sites(seeds_dir / "sites")
-        unknown = [s for s in self._seed_arg if s not in {x.id for x in all_seeds}]
-        if unknown:
-            raise ConfigError(f"unknown seed(s): {', '.join(unknown)}")
-        self.seeds = [s for s in all_seeds if not self._seed_arg or s.id in self._seed_arg]
+        self.seeds = select_seeds(all_seeds, self._seed_arg)
         self.model = RelevanceModel.from_seeds(self.seeds)
-        self.policy = _policy(settings.get("CRAWLER_FRONTIER", "focused"))
+        self.policy = frontier_policy(settings.get("CRAWLER_FRONTIER", "focused"))
         self.max_list_pages = settings.getint("CRAWLER_MAX_LIST_PAGES", 100)
         if self._start_urls_arg:
             self.sites = [generic_profile(self._start_urls_arg, self._domains_arg)]
         else:
-            unknown = [s for s in self._site_arg if s not in all_sites]
-            if unknown:
-                raise ConfigError(
-                    f"unknown site(s): {', '.join(unknown)}; known: {', '.join(sorted(all_sites))}"
-                )
-            keys = self._site_arg or sorted({s.site for s in self.seeds if s.site in all_sites})
-            self.sites = [all_sites[k] for k in keys]
+            self.sites = select_sites(all_sites, self._site_arg, self.seeds)
         self.allowed_domains = sorted({d for site in self.sites for d in site.domains})
 
     # --- start points ----------------------------------------------------------------------
@@ -152,24 +121,8 @@ class RelatedSpider(scrapy.Spider):
             yield request
 
     def _start_requests(self) -> Iterator[scrapy.Request]:
-        for site in self.sites:
-            if site.is_generic:
-                for url in site.sections:
-                    yield self._request(url, site, "seed", "", None, 0)
-                continue
-            for seed in self.seeds:
-                if seed.url and site.owns(seed.url):
-                    yield self._request(seed.url, site, "seed", seed.title, None, 0)
-            for url in site.feeds:
-                yield self._request(url, site, "feed", "", None, 0)
-            for url in site.sitemaps:
-                yield self._request(url, site, "sitemap", "", None, 0)
-            for url in site.start_points():
-                yield self._request(url, site, "section", "", None, 0)
-            if site.search_url:
-                for query in self._search_queries(site):
-                    url = site.search_url.format(query=quote_plus(query))
-                    yield self._request(url, site, "search", query, None, 0)
+        for point in start_points(self.sites, self.seeds):
+            yield self._request(point.url, point.site, point.block, point.anchor, None, 0)
         yield from self._revisit_requests()
 
     def _revisit_requests(self) -> Iterator[scrapy.Request]:
@@ -184,13 +137,6 @@ class RelatedSpider(scrapy.Spider):
                 request.meta[revisit.META_KEY] = revisit.request_meta(known)
                 self.crawler.stats.inc_value(f"crawler/sites/{site.key}/revisited")
                 yield request
-
-    def _search_queries(self, site: SiteProfile) -> Iterable[str]:
-        queries: dict[str, None] = {}
-        for seed in self.seeds:
-            if seed.language == site.language and len(seed.terms) >= 2:
-                queries[" ".join(seed.terms[:2]).lower()] = None
-        return list(queries)
 
     # --- requests --------------------------------------------------------------------------
     def _request(
@@ -314,22 +260,8 @@ class RelatedSpider(scrapy.Spider):
         )
         yield from self._follow(response, site, pages, pagination=True)
 
-    def _extract(self, response: TextResponse, site: SiteProfile) -> ExtractedArticle | None:
-        try:
-            article = extract(response.text, response.url, None if site.is_generic else site)
-        except ExtractionTimeout:
-            # One pathological page must not stall the crawl: counted, its links still followed.
-            self.crawler.stats.inc_value("crawler/errors")
-            self.crawler.stats.inc_value("crawler/errors/extraction_timeout")
-            return None
-        if article is not None and article.published_at is None and "listed_date" in response.meta:
-            # The page gave no date; the feed or sitemap that listed it did.
-            article.published_at, article.published_source = response.meta["listed_date"]
-            article.published_raw = article.published_at.isoformat()
-        return article
-
     def _parse_article(self, response: TextResponse, site: SiteProfile) -> Iterator[Any]:
-        article = self._extract(response, site)
+        article = extract_article(response, site, self.crawler.stats)
         relevance = None
         if article is None:
             self.crawler.stats.inc_value("crawler/extraction/no_article")
@@ -339,19 +271,7 @@ class RelatedSpider(scrapy.Spider):
         else:
             scored = self.model.score(article.text, article.title, article.language)
             relevance = scored.score
-            yield ArticleItem(
-                url=response.url,
-                site=site.key,
-                fetched_at=datetime.now(UTC),
-                http_status=response.status,
-                requested_url=(response.meta.get("redirect_urls") or [None])[0],
-                article=article,
-                found_via=response.meta.get("found_via", "link"),
-                referrer=response.meta.get("referrer"),
-                depth=int(response.meta.get("seed_depth", 0)),
-                relevance=scored.score,
-                seed_id=scored.seed_id,
-            )
+            yield article_item(response, site, article, scored)
         selector = response.selector
         yield from self._follow(
             response,
@@ -369,16 +289,6 @@ class RelatedSpider(scrapy.Spider):
         return site_for_url(response.url, self.sites)
 
     def on_error(self, failure: Failure) -> None:
-        if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
-            return  # a decision (robots.txt, an unresolvable host), counted where it was made
-        kind, host, message = classify_failure(failure)
-        stats = self.crawler.stats
-        stats.inc_value("crawler/errors")
-        stats.inc_value(f"crawler/errors/{kind}")
-        site = getattr(failure.request, "meta", {}).get("site")  # type: ignore[attr-defined]
-        if site:
-            stats.inc_value(f"crawler/sites/{site}/errors/{kind}")
-        if kind in NETWORK_KINDS:
-            stats.set_value(f"crawler/unreachable/{host}", message)
-        # Counted and named in the run report; the log line is detail for --verbose.
-        self.logger.info("%s: %s", getattr(failure.request, "url", "?"), message)  # type: ignore[attr-defined]
+        message = count_failure(self.crawler.stats, failure)
+        if message is not None:  # counted and named in the run report; detail for --verbose
+            self.logger.info("%s: %s", getattr(failure.request, "url", "?"), message)  # type: ignore[attr-defined]

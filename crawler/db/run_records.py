@@ -1,0 +1,222 @@
+"""Crawl runs: one row per run (counts, errors by kind, per-site stats, drift), the
+scheduler's bookkeeping, and what a run added."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session
+
+from crawler.db.dialect import to_json
+from crawler.db.models import (
+    Article,
+    ArticleVersion,
+    CrawlRun,
+    Site,
+)
+
+
+def start_run(
+    session: Session,
+    spider: str,
+    trigger: str,
+    started_at: datetime,
+    arguments: Mapping[str, Any],
+    *,
+    job: str | None = None,
+) -> int:
+    run = CrawlRun(
+        spider=spider,
+        trigger=trigger,
+        job=job,
+        status="running",
+        started_at=started_at,
+        arguments=to_json(arguments),
+    )
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+@dataclass(frozen=True)
+class RunTotals:
+    pages_fetched: int = 0
+    articles_new: int = 0
+    articles_updated: int = 0
+    articles_unchanged: int = 0
+    articles_duplicate: int = 0
+    articles_not_related: int = 0
+    errors: int = 0
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    *,
+    status: str,
+    finish_reason: str,
+    finished_at: datetime,
+    totals: RunTotals,
+    error_kinds: Mapping[str, int],
+    stats: Mapping[str, Any],
+    site_stats: Mapping[str, Any] | None = None,
+    drift: Sequence[Mapping[str, Any]] | None = None,
+) -> None:
+    session.execute(
+        update(CrawlRun)
+        .where(CrawlRun.id == run_id)
+        .values(
+            status=status,
+            finish_reason=finish_reason,
+            finished_at=finished_at,
+            error_kinds=json.dumps(dict(error_kinds), sort_keys=True),
+            stats=to_json(dict(stats)),
+            site_stats=to_json(dict(site_stats)) if site_stats is not None else None,
+            drift=to_json(list(drift)) if drift is not None else None,
+            **totals.__dict__,
+        )
+    )
+
+
+def get_run(session: Session, run_id: int) -> CrawlRun | None:
+    return session.get(CrawlRun, run_id)
+
+
+def recent_runs(session: Session, limit: int = 20, job: str | None = None) -> Sequence[CrawlRun]:
+    query = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
+    if job is not None:
+        query = query.where(CrawlRun.job == job)
+    return session.scalars(query).all()
+
+
+def adopt_run(session: Session, run_id: int, arguments: Mapping[str, Any]) -> bool:
+    """Take over a run row the scheduler created before it started the crawl process.
+
+    False when there is no such row still running (the crawl then starts its own).
+    """
+    result = session.execute(
+        update(CrawlRun)
+        .where(CrawlRun.id == run_id, CrawlRun.status == "running")
+        .values(arguments=to_json(arguments))
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def record_skipped(
+    session: Session, spider: str, trigger: str, job: str | None, at: datetime, reason: str
+) -> int:
+    """A run that was due but not started (its job was still running, or it was missed)."""
+    run = CrawlRun(
+        spider=spider,
+        trigger=trigger,
+        job=job,
+        status="skipped",
+        finish_reason=reason,
+        started_at=at,
+        finished_at=at,
+        arguments="{}",
+    )
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def close_unfinished_run(
+    session: Session,
+    run_id: int,
+    *,
+    status: str,
+    finish_reason: str,
+    finished_at: datetime,
+    exit_status: int | None,
+    log_tail: str | None,
+) -> bool:
+    """Finish a run its crawl process never recorded (it died or was killed).
+
+    Only a row still marked running is changed, so a crawl that did record itself keeps its
+    own account; returns whether this call finished the row.
+    """
+    result = session.execute(
+        update(CrawlRun)
+        .where(CrawlRun.id == run_id, CrawlRun.status == "running")
+        .values(
+            status=status,
+            finish_reason=finish_reason,
+            finished_at=finished_at,
+            exit_status=exit_status,
+            log_tail=log_tail,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def running_runs_of_job(session: Session, job: str) -> list[int]:
+    return list(
+        session.scalars(
+            select(CrawlRun.id).where(CrawlRun.job == job, CrawlRun.status == "running")
+        )
+    )
+
+
+def set_process_outcome(
+    session: Session, run_id: int, exit_status: int | None, log_tail: str | None
+) -> None:
+    values: dict[str, Any] = {"exit_status": exit_status}
+    if log_tail is not None:
+        values["log_tail"] = log_tail
+    session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
+
+
+def last_run_of_jobs(session: Session, jobs: Sequence[str]) -> dict[str, CrawlRun]:
+    """The latest run of each job (skipped runs included)."""
+    latest = (
+        select(func.max(CrawlRun.id)).where(CrawlRun.job.in_(list(jobs))).group_by(CrawlRun.job)
+    )
+    runs = session.scalars(select(CrawlRun).where(CrawlRun.id.in_(latest))).all()
+    return {run.job: run for run in runs if run.job is not None}
+
+
+def site_history(
+    session: Session, sites: Sequence[str], before_run_id: int, runs: int = 50
+) -> list[dict[str, Any]]:
+    """Per-site stats of the latest ``runs`` runs that finished ok before this one, newest
+    first, restricted to these sites (the baseline the drift check compares a run with)."""
+    rows = session.scalars(
+        select(CrawlRun.site_stats)
+        .where(
+            CrawlRun.id < before_run_id,
+            CrawlRun.status == "ok",
+            CrawlRun.site_stats.is_not(None),
+        )
+        .order_by(CrawlRun.id.desc())
+        .limit(runs)
+    ).all()
+    wanted = set(sites)
+    history = []
+    for row in rows:
+        stats = {k: v for k, v in json.loads(row or "{}").items() if k in wanted}
+        if stats:
+            history.append(stats)
+    return history
+
+
+def outcomes_by_site(session: Session, run_id: int) -> dict[str, dict[str, int]]:
+    """Articles a run added (version 1) or gave a new version, per site key."""
+    kind = case((ArticleVersion.version == 1, "new"), else_="updated")
+    rows = session.execute(
+        select(Site.key, kind, func.count())
+        .select_from(ArticleVersion)
+        .join(Article, Article.id == ArticleVersion.article_id)
+        .join(Site, Site.id == Article.site_id)
+        .where(ArticleVersion.crawl_run_id == run_id)
+        .group_by(Site.key, kind)
+    ).all()
+    out: dict[str, dict[str, int]] = {}
+    for site, outcome, count in rows:
+        out.setdefault(site, {})[outcome] = count
+    return out
