@@ -17,6 +17,7 @@ from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
+from scrapy.settings import BaseSettings
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -36,6 +37,15 @@ _NOT_FOUND = (
     b"<!DOCTYPE html><html><head><title>404 Not Found</title></head>"
     b"<body><h1>Not Found</h1></body></html>"
 )
+
+
+def install(settings: BaseSettings) -> None:
+    """Serve the crawl from the recorded web (``CRAWLER_REPLAY_DIR``) instead of the network."""
+    handler = "crawler.recorded_web.replay.ReplayDownloadHandler"
+    settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, "spider")
+    # Files need no politeness: replayed crawls run at full speed.
+    settings.set("AUTOTHROTTLE_ENABLED", False, "spider")
+    settings.set("DOWNLOAD_DELAY", 0, "spider")
 
 
 @dataclass(frozen=True)

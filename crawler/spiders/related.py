@@ -22,6 +22,8 @@ from crawler.crawl import revisit
 from crawler.errors import ConfigError
 from crawler.focus.frontier import link_priority
 from crawler.focus.relevance import RelevanceModel
+from crawler.items import ExtractedArticle
+from crawler.recorded_web import replay
 from crawler.seeds import load_seeds
 from crawler.sites import SiteProfile, load_sites, site_for_url
 from crawler.spiders import discovery
@@ -33,6 +35,7 @@ from crawler.spiders.arguments import (
     split_arg,
 )
 from crawler.spiders.articles import article_item, extract_article
+from crawler.spiders.budget import PageBudget
 from crawler.spiders.errors import count_failure, quiet_network_tracebacks
 from crawler.spiders.generic import generic_profile
 from crawler.spiders.start_points import start_points
@@ -50,11 +53,7 @@ class RelatedSpider(scrapy.Spider):
         if contact:  # site operators can reach whoever runs the crawl
             settings.set("USER_AGENT", f"news-archive-crawler/0.1 (+{contact})", "spider")
         if settings.get("CRAWLER_REPLAY_DIR"):
-            handler = "crawler.recorded_web.replay.ReplayDownloadHandler"
-            settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, "spider")
-            # Files need no politeness: replayed crawls run at full speed.
-            settings.set("AUTOTHROTTLE_ENABLED", False, "spider")
-            settings.set("DOWNLOAD_DELAY", 0, "spider")
+            replay.install(settings)
 
     def __init__(
         self,
@@ -84,8 +83,6 @@ class RelatedSpider(scrapy.Spider):
         self.since: date | None = None
         self._site_arg, self._seed_arg = split_arg(site), split_arg(seed)
         self._start_urls_arg, self._domains_arg = split_arg(start_urls), split_arg(allowed_domains)
-        self.pages_requested = 0
-        self._requested: set[str] = set()  # budget counts distinct URLs, not duplicate links
         quiet_network_tracebacks()
 
     def _configure(self) -> None:
@@ -103,6 +100,7 @@ class RelatedSpider(scrapy.Spider):
         else:
             self.sites = select_sites(all_sites, self._site_arg, self.seeds)
         self.allowed_domains = sorted({d for site in self.sites for d in site.domains})
+        self.budget = PageBudget(self.max_pages)
 
     # --- start points ----------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -115,9 +113,8 @@ class RelatedSpider(scrapy.Spider):
             return
         for request in self._start_requests():
             # Start points spend the page budget too; a repeated one is asked for once.
-            if request.url in self._requested or not self._budget_left():
+            if request.url in self.budget or not self._spend(request.url):
                 continue
-            self._requested.add(request.url)
             yield request
 
     def _start_requests(self) -> Iterator[scrapy.Request]:
@@ -199,13 +196,14 @@ class RelatedSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("crawler/skipped/older_than_since")
                 continue
             is_article = site.is_article_url(url)
-            if not (is_article or candidate.is_sitemap or candidate.block in _LISTING_BLOCKS):
+            # A profile knows its site's article URLs; without one, any page may be an article.
+            followed = is_article or candidate.is_sitemap or candidate.block in _LISTING_BLOCKS
+            if not (followed or site.is_generic):
                 continue
-            if url in self._requested:
+            if url in self.budget:
                 continue
-            if not self._budget_left():
+            if not self._spend(url):
                 return
-            self._requested.add(url)
             request = self._request(
                 url, site, candidate.block, candidate.anchor, response, depth, parent_relevance
             )
@@ -215,12 +213,11 @@ class RelatedSpider(scrapy.Spider):
                 request.meta["listed_date"] = (candidate.date, candidate.block)
             yield request
 
-    def _budget_left(self) -> bool:
-        if self.max_pages and self.pages_requested >= self.max_pages:
-            self.crawler.stats.set_value("crawler/budget_exhausted", True)
-            return False
-        self.pages_requested += 1
-        return True
+    def _spend(self, url: str) -> bool:
+        if self.budget.spend(url):
+            return True
+        self.crawler.stats.set_value("crawler/budget_exhausted", True)
+        return False
 
     # --- responses -------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -237,10 +234,17 @@ class RelatedSpider(scrapy.Spider):
             yield from self._follow(response, site, candidates)
         elif not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("crawler/skipped/not_html")
-        elif site.is_article_url(response.url):
-            yield from self._parse_article(response, site)
         else:
-            yield from self._parse_listing(response, site, block)
+            # Every page is read for an article: the URL pattern is the frontier's hint, and a
+            # site's articles may live at URLs it does not cover (/a/123, /news/story).
+            article = extract_article(response, site, self.crawler.stats)
+            if site.is_article_url(response.url):
+                yield from self._parse_article(response, site, article)
+            elif article is not None:
+                self.crawler.stats.inc_value("crawler/pages/article_by_content")
+                yield from self._parse_article(response, site, article)
+            else:
+                yield from self._parse_listing(response, site, block)
 
     def _parse_listing(
         self, response: TextResponse, site: SiteProfile, block: str
@@ -260,8 +264,9 @@ class RelatedSpider(scrapy.Spider):
         )
         yield from self._follow(response, site, pages, pagination=True)
 
-    def _parse_article(self, response: TextResponse, site: SiteProfile) -> Iterator[Any]:
-        article = extract_article(response, site, self.crawler.stats)
+    def _parse_article(
+        self, response: TextResponse, site: SiteProfile, article: ExtractedArticle | None
+    ) -> Iterator[Any]:
         relevance = None
         if article is None:
             self.crawler.stats.inc_value("crawler/extraction/no_article")
