@@ -17,7 +17,15 @@ def extract_article(
     response: TextResponse, site: SiteProfile, stats: StatsCollector
 ) -> ExtractedArticle | None:
     try:
-        article = extract(response.text, response.url, None if site.is_generic else site)
+        # The bytes and their header, not Scrapy's decoding: extraction settles header vs
+        # <meta> conflicts, mislabelled UTF-8 and windows-1258 itself (extraction/decode.py).
+        content_type = response.headers.get("Content-Type")
+        article = extract(
+            response.body,
+            response.url,
+            None if site.is_generic else site,
+            content_type=content_type.decode("latin-1") if content_type else None,
+        )
     except ExtractionTimeout:
         # One pathological page must not stall the crawl: counted, its links still followed.
         stats.inc_value("crawler/errors")
