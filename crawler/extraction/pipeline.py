@@ -131,7 +131,7 @@ def _extract(html: str | bytes, url: str, site: SiteProfile | None, rules: SiteR
 def _set_dates(page: Page, article: ExtractedArticle, extra: list[dates.DateCandidate]) -> None:
     tz = zone(page.site.timezone if page.site else None)
     candidates = dates.published_candidates(page, extra)
-    if not candidates and (fallback := dates.htmldate_candidate(page)):
+    if not candidates and (fallback := dates.fallback_candidate(page)):
         candidates = [fallback]
     if best := dates.choose(candidates, tz):
         article.published_at, article.published_raw = best.value, best.raw
