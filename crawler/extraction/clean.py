@@ -44,8 +44,10 @@ _TAIL_LINES = 4  # how far up from the end credits and signatures are looked for
 _CREDIT_LINE_MAX = 60
 
 
-def drop_boilerplate(page: Page) -> int:
-    """Remove the profile's boilerplate nodes from ``page.tree``; return how many."""
+def drop_boilerplate(page: Page, linked: list[str] | None = None) -> int:
+    """Remove the profile's boilerplate nodes from ``page.tree``; return how many. The text
+    of each dropped node that holds a link (related articles, menus, tags: never content,
+    unlike a caption) is appended to ``linked``."""
     if not page.site:
         return 0
     dropped = 0
@@ -57,6 +59,8 @@ def drop_boilerplate(page: Page) -> int:
         for item in found:
             el = item.root
             if isinstance(el, HtmlElement) and el.getparent() is not None:
+                if linked is not None and el.find(".//a") is not None:
+                    linked.append(clean_space(el.text_content()).lower())
                 el.drop_tree()
                 dropped += 1
     return dropped
@@ -143,6 +147,11 @@ class Cleaned:
     credits: list[str] = field(default_factory=list)
     signatures: list[str] = field(default_factory=list)
     date_lines: int = 0  # lines that were only a date: a listing's teasers have one each
+    link_chars: int = 0  # characters of lines that were only a headline link
+
+    @property
+    def chars(self) -> int:
+        return sum(len(line) for line in self.lines) + max(0, len(self.lines) - 1)
 
 
 def clean_lines(text: str, page: Page, title: str | None, related: set[str],
@@ -152,7 +161,7 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
     site = page.site
     boiler = site.boilerplate_line_res if site else ()
     kept: list[str] = []
-    date_lines = 0
+    date_lines = link_chars = 0
     for raw in ([lead] if lead else []) + text.splitlines():
         line = _PIPES.sub("", _EMPTY_CELLS.sub("|", clean_space(raw)))
         if not _LETTERS.search(line) or any(r.search(line) for r in boiler):
@@ -171,6 +180,7 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
         if related and _only_headlines(line, related):
             continue
         if line.lower() in anchors:  # a link alone on its line: navigation, not text
+            link_chars += len(line)
             continue
         if kept and _same(line, kept[-1]):
             continue
@@ -183,7 +193,7 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
     if kept and title and _same(kept[0], title):
         kept.pop(0)
     cleaned = _split_tail(kept, page, anchors, authors)
-    cleaned.date_lines = date_lines
+    cleaned.date_lines, cleaned.link_chars = date_lines, link_chars
     return cleaned
 
 

@@ -104,7 +104,8 @@ def _extract(html: str | bytes, url: str, site: SiteProfile | None, rules: SiteR
     # (a standfirst there is not body text: −1.0 in F1 summed over its 181 pages).
     lead = clean.lead_paragraph(page, body.splitlines(), description) if site else None
     cleaned = clean.clean_lines(body, page, title, related, anchors, authors, lead)
-    if verdict.no_article_reason(cleaned.lines, page, anchors, cleaned.date_lines):
+    if verdict.no_article_reason(cleaned.lines, page, anchors, cleaned.date_lines,
+                                 cleaned.link_chars):
         return None
     text = "\n".join(cleaned.lines)
     credits += cleaned.credits
