@@ -12,14 +12,18 @@ from crawler.extraction.pipeline import (
     DEFAULT_TIMEOUT,
     EXTRACTOR_VERSION,
     TRAFILATURA_OPTIONS,
+    Extraction,
     extract,
+    extract_with_report,
 )
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "EXTRACTOR_VERSION",
     "TRAFILATURA_OPTIONS",
+    "Extraction",
     "ExtractionError",
     "ExtractionTimeout",
     "extract",
+    "extract_with_report",
 ]

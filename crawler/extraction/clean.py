@@ -184,8 +184,10 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
             continue
         if kept and _same(line, kept[-1]):
             continue
-        if lead and kept and line == kept[0]:
+        if lead and kept and (line == kept[0] or (len(line) >= 10 and line in kept[0])):
             continue  # the lead printed again in the body (only the lead: repeats are content)
+        if title and len(kept) <= int(bool(lead)) and len(line) >= 10 and line in title:
+            continue  # the headline (or a piece of it, wrapped in the source) before the text
         if kept and len(kept[-1]) >= 20 and line.startswith(kept[-1]):
             kept[-1] = line  # caption then caption + credit: keep the longer one
             continue
