@@ -179,7 +179,7 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
             continue
         if related and _only_headlines(line, related):
             continue
-        if line.lower() in anchors:  # a link alone on its line: navigation, not text
+        if line.lower().lstrip("-•*· ") in anchors:  # a link alone on its line (or list item)
             link_chars += len(line)
             continue
         if kept and _same(line, kept[-1]):
