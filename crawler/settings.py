@@ -50,6 +50,10 @@ CRAWLER_INCREMENTAL = _env_bool("CRAWLER_INCREMENTAL", False)  # the scheduler t
 CRAWLER_REVISIT_SCHEDULE = os.environ.get("CRAWLER_REVISIT_SCHEDULE", "1h,6h,24h,7d")
 CRAWLER_REVISIT_MAX = 500  # re-visit start requests per run
 CRAWLER_VALIDATOR_RUNS = 50  # recent ok runs whose ETag/Last-Modified are sent back
+# Extraction runs in this many worker processes ("": one per core; 0: in the crawl's own
+# process, for debugging); a page still extracting after the timeout has its worker replaced.
+CRAWLER_EXTRACT_WORKERS = os.environ.get("CRAWLER_EXTRACT_WORKERS", "")
+CRAWLER_EXTRACT_TIMEOUT = _env_float("CRAWLER_EXTRACT_TIMEOUT", 10.0)
 CRAWLER_STALL_TIMEOUT = _env_float("CRAWLER_STALL_TIMEOUT", 0)  # seconds; 0: no watchdog
 CRAWLER_STALL_GRACE = 60.0  # seconds a stalled crawl gets to close before the process ends
 CRAWLER_DRIFT_TOLERANCE = 0.3  # change of a per-site extraction share that flags the site

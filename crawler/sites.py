@@ -195,7 +195,14 @@ def load_sites(directory: Path) -> dict[str, SiteProfile]:
     return {p.stem: load_site(p) for p in sorted(directory.glob("*.toml"))}
 
 
-def site_for_url(url: str, sites: Iterable[SiteProfile]) -> SiteProfile | None:
+def site_for_url(
+    url: str, sites: Iterable[SiteProfile], key: str | None = None
+) -> SiteProfile | None:
+    """The site that owns the URL; the one named ``key`` first, when it does."""
+    sites = list(sites)
+    for site in sites:
+        if site.key == key and site.owns(url):
+            return site
     for site in sites:
         if site.owns(url):
             return site

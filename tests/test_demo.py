@@ -172,3 +172,25 @@ def test_scrapy_crawl_related_works_from_the_project_root(tmp_path: Path) -> Non
     assert sites == {"dantri"}
     assert run.status == "ok"
     assert run.pages_fetched <= 40 + 5  # the budget, plus robots.txt files and redirects
+
+
+def test_workers_do_not_change_what_is_archived(
+    archived: dict[str, Article], tmp_path: Path
+) -> None:
+    """The module's demo ran with the default pool (one worker per core); the same demo in
+    one process (CRAWLER_EXTRACT_WORKERS=0) archives the same articles with the same texts."""
+    db_url = f"sqlite:///{tmp_path / 'inline.db'}"
+    result = subprocess.run(
+        [sys.executable, "-c", "from crawler.cli import main; main()", "demo"],
+        cwd=tmp_path, env=_env(db_url, CRAWLER_EXTRACT_WORKERS="0"),
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    engine = make_engine(db_url)
+    with session_factory(engine)() as session:
+        inline = {a.canonical_url: (a.title, a.text, a.relevance) for a in session.scalars(
+            select(Article))}
+    engine.dispose()
+    pooled = {url: (a.title, a.text, a.relevance) for url, a in archived.items()}
+    assert len(pooled) > 30
+    assert inline == pooled

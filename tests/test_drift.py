@@ -41,6 +41,15 @@ def test_pages_without_an_article_are_flagged() -> None:
     assert (flag.metric, flag.before, flag.now) == ("no_article", 0.0, 1.0)
 
 
+def test_a_profile_that_keeps_falling_back_is_flagged() -> None:
+    # Every article still comes out whole (the floor), but the profile no longer does it.
+    stale = {**_quality(10, 10), "fallback": 8}
+    history = [{**_quality(10, 10), "fallback": 1}, _quality(10, 10)]
+    (flag,) = check("x", stale, history)
+    assert (flag.metric, flag.before, flag.now) == ("fallback", 0.05, 0.8)
+    assert flag.message() == "x: articles where the site profile lost to plain extraction 5% -> 80%"
+
+
 def test_too_few_pages_say_nothing() -> None:
     assert check("x", _quality(1, 0, no_article=1), [_quality(10, 10)]) == []
     assert check("x", _quality(10, 0), [_quality(2, 2)]) == []  # nor too short a history
@@ -62,6 +71,7 @@ def test_tally_counts_what_extraction_produced() -> None:
     assert tally.quality() == {
         "articles": 2,
         "no_article": 0,
+        "fallback": 0,
         "title": 1,
         "date": 1,
         "body": 1,
@@ -115,3 +125,37 @@ def test_a_site_redesign_is_flagged_in_the_run_report(sqlite_url: str, tmp_path:
     listing = crawler_cli(["runs"], sqlite_url, tmp_path)
     rows = [line for line in listing.stdout.splitlines() if line.startswith(("│ 1 ", "│ 2 "))]
     assert ["dantri" in row for row in rows] == [True, False]  # the newest run, listed first
+
+
+def _body_as_module(site_dir: Path) -> int:
+    """The new template marks the body container as a widget (``data-module``), which the
+    site's profile strips as boilerplate: the profile alone would lose every body."""
+    changed = 0
+    for page in site_dir.rglob("*.htm"):
+        html = page.read_text(encoding="utf-8")
+        if '<div class="singular-content">' in html:
+            html = html.replace(
+                '<div class="singular-content">',
+                '<div class="singular-content" data-module="article-body">',
+            )
+            page.write_text(html, encoding="utf-8")
+            changed += 1
+    return changed
+
+
+@pytest.mark.slow
+def test_a_stale_profile_falls_back_keeps_the_text_and_is_flagged(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    web = copy_web(tmp_path)
+    _crawl(sqlite_url, web)
+    assert _body_as_module(web / "dantri.com.vn") >= 10
+    _crawl(sqlite_url, web)
+    before, after = runs(sqlite_url)
+    assert json.loads(before.site_stats or "{}")["dantri"].get("extraction_fallback", 0) == 0
+    stats = json.loads(after.site_stats or "{}")["dantri"]
+    assert stats["extraction_fallback"] >= 10
+    flags = json.loads(after.drift or "null")
+    # The floor kept every body whole: only the fallback share moved.
+    assert [(f["site"], f["metric"]) for f in flags] == [("dantri", "fallback")]
+    assert stats["quality"]["body"] == stats["quality"]["articles"]

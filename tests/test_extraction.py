@@ -320,7 +320,11 @@ def test_pathological_page_stops_at_the_time_limit(in_thread: bool) -> None:
         run()
     [(exc, took)] = outcome
     assert isinstance(exc, ExtractionTimeout) and exc.seconds == 0.3
-    assert took < 0.3 + 2 * _REFIRE + 0.5  # the limit, at most one repeat, some slack
+    # The limit, at most one repeat, and the C call (lxml parsing 2.5 MB) the interrupt must
+    # wait out: a thread cannot be stopped inside C code, so on a loaded machine this takes
+    # seconds. The crawl does not rely on it: its pages run in worker processes, killed at
+    # the limit (tests/test_extraction_pool.py); this path serves reextract and debugging.
+    assert took < 0.3 + 2 * _REFIRE + 6.0
     # The watchdog is disarmed: normal work afterwards is not interrupted.
     article = extract(page_html(f"<article>{PARAGRAPHS}</article>"),
                       "https://example.vn/bai-4.html", sites=(), timeout=5)

@@ -27,6 +27,7 @@ class SiteTally:
 
     articles: int = 0  # article pages that yielded an article
     no_article: int = 0  # article pages that yielded none
+    fallback: int = 0  # articles whose profile lost to the general extraction
     title: int = 0
     date: int = 0
     body: int = 0
@@ -44,6 +45,7 @@ class SiteTally:
         return {
             "articles": self.articles,
             "no_article": self.no_article,
+            "fallback": self.fallback,
             "title": self.title,
             "date": self.date,
             "body": self.body,
@@ -56,7 +58,7 @@ def _share(part: float, whole: float) -> float | None:
 
 
 def _baseline(history: Sequence[Mapping[str, Any]]) -> dict[str, float]:
-    pooled = {k: 0.0 for k in ("articles", "no_article", "title", "date", "body")}
+    pooled = {k: 0.0 for k in ("articles", "no_article", "fallback", "title", "date", "body")}
     medians = []
     for quality in history[:HISTORY_RUNS]:
         for key in pooled:
@@ -70,7 +72,7 @@ def _baseline(history: Sequence[Mapping[str, Any]]) -> dict[str, float]:
 @dataclass(frozen=True)
 class Flag:
     site: str
-    metric: str  # title | date | body | no_article | median_body
+    metric: str  # title | date | body | no_article | fallback | median_body
     before: float
     now: float
 
@@ -85,6 +87,7 @@ class Flag:
             "date": "articles with a date",
             "body": "articles with a body",
             "no_article": "article pages that yield no article",
+            "fallback": "articles where the site profile lost to plain extraction",
         }[self.metric]
         return f"{self.site}: {what} {self.before:.0%} -> {self.now:.0%}"
 
@@ -118,6 +121,10 @@ def check(
     if empty_now - empty_before >= tolerance:
         flags.append(Flag(site, "no_article", empty_before, empty_now))
     if current.get("articles", 0) >= min_pages and base["articles"] >= min_pages:
+        fell_now = _share(current.get("fallback", 0), current["articles"]) or 0.0
+        fell_before = _share(base["fallback"], base["articles"]) or 0.0
+        if fell_now - fell_before >= tolerance:  # the profile went stale before the site broke
+            flags.append(Flag(site, "fallback", fell_before, fell_now))
         for metric in ("title", "date", "body"):
             now = _share(current.get(metric, 0), current["articles"]) or 0.0
             before = _share(base[metric], base["articles"]) or 0.0

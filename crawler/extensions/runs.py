@@ -165,6 +165,7 @@ class CrawlRunRecorder:
         for site, entry in sites.items():
             tally = self.tallies.get(site, drift.SiteTally())
             tally.no_article = int(entry.get("no_article", 0))
+            tally.fallback = int(entry.get("extraction_fallback", 0))
             entry["quality"] = tally.quality()
             articles = entry.setdefault("articles", {})
             for outcome, count in outcomes.get(site, {}).items():

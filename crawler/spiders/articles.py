@@ -7,30 +7,36 @@ from datetime import UTC, datetime
 from scrapy.http import TextResponse
 from scrapy.statscollectors import StatsCollector
 
-from crawler.extraction import ExtractionTimeout, extract
+from crawler.crawl.extraction_pool import Page, PageResult
 from crawler.focus.relevance import Relevance
 from crawler.items import ArticleItem, ExtractedArticle
 from crawler.sites import SiteProfile
 
 
-def extract_article(
-    response: TextResponse, site: SiteProfile, stats: StatsCollector
+def page_of(response: TextResponse, site: SiteProfile) -> Page:
+    """The bytes and their header, not Scrapy's decoding: extraction settles header vs
+    ``<meta>`` conflicts, mislabelled UTF-8 and windows-1258 itself (extraction/decode.py)."""
+    content_type = response.headers.get("Content-Type")
+    return Page(
+        response.body, response.url, site, content_type.decode("latin-1") if content_type else None
+    )
+
+
+def read_result(
+    result: PageResult, response: TextResponse, site: SiteProfile, stats: StatsCollector
 ) -> ExtractedArticle | None:
-    try:
-        # The bytes and their header, not Scrapy's decoding: extraction settles header vs
-        # <meta> conflicts, mislabelled UTF-8 and windows-1258 itself (extraction/decode.py).
-        content_type = response.headers.get("Content-Type")
-        article = extract(
-            response.body,
-            response.url,
-            None if site.is_generic else site,
-            content_type=content_type.decode("latin-1") if content_type else None,
-        )
-    except ExtractionTimeout:
+    """The page's article, with its failures and fallbacks counted."""
+    if result.error:
         # One pathological page must not stall the crawl: counted, its links still followed.
         stats.inc_value("crawler/errors")
-        stats.inc_value("crawler/errors/extraction_timeout")
+        stats.inc_value(f"crawler/errors/{result.error}")
+        stats.inc_value(f"crawler/sites/{site.key}/errors/{result.error}")
         return None
+    article = result.article
+    if article is not None and result.fallback:
+        # The profile lost to plain extraction on this page: a stale profile shows here first.
+        stats.inc_value(f"crawler/sites/{site.key}/extraction_fallback")
+        stats.inc_value(f"crawler/extraction/fallback/{result.fallback}")
     if article is not None and article.published_at is None and "listed_date" in response.meta:
         # The page gave no date; the feed or sitemap that listed it did.
         article.published_at, article.published_source = response.meta["listed_date"]

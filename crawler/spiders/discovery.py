@@ -7,9 +7,10 @@ what is known of them before fetching (anchor text, date, the block they sat in)
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from lxml import etree
 from parsel import Selector
@@ -89,19 +90,25 @@ def sitemap_entries(body: bytes) -> Iterator[Candidate]:
         yield Candidate(loc, title, "sitemap", _parse_date(date_value), is_sitemap=is_index)
 
 
+def _anchor_candidates(root: Any, block: str) -> Iterator[Candidate]:
+    # lxml directly: a Selector per anchor cost more than the rest of link discovery.
+    for anchor in root.iter("a"):
+        href = anchor.get("href")
+        if href is None:
+            continue
+        # Every text node inside the anchor (as parsel's "::text"), else its title attribute.
+        text = " ".join(anchor.itertext()).strip() or anchor.get("title", "")
+        yield Candidate(href, text, block)
+
+
 def block_links(selector: Selector, css_blocks: tuple[str, ...], block: str) -> Iterator[Candidate]:
     for css in css_blocks:
-        for anchor in selector.css(css).css("a[href]"):
-            href = anchor.attrib.get("href", "")
-            text = " ".join(anchor.css("::text").getall()).strip() or anchor.attrib.get("title", "")
-            yield Candidate(href, text, block)
+        for found in selector.css(css):
+            yield from _anchor_candidates(found.root, block)
 
 
 def page_links(selector: Selector) -> Iterator[Candidate]:
-    for anchor in selector.css("a[href]"):
-        href = anchor.attrib.get("href", "")
-        text = " ".join(anchor.css("::text").getall()).strip() or anchor.attrib.get("title", "")
-        yield Candidate(href, text, "link")
+    yield from _anchor_candidates(selector.root, "link")
 
 
 def next_pages(selector: Selector, site: SiteProfile) -> Iterator[str]:
@@ -116,4 +123,40 @@ def is_feed(body: bytes) -> bool:
         b"<rss" in head
         or b"<feed" in head
         or (head.startswith(b"<?xml") and b"<rss" in body[:2048])
+    )
+
+
+LISTING_BLOCKS = frozenset({"section", "tag", "search"})
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """Every link a page offers, read once where the page is parsed (an extraction worker):
+    its related-articles blocks, all its anchors, its profile's list links, its next pages."""
+
+    related: tuple[Candidate, ...] = ()
+    anchors: tuple[Candidate, ...] = ()
+    listed: tuple[Candidate, ...] | None = None  # None: the profile names no list blocks
+    next_pages: tuple[str, ...] = ()
+
+    def listing(self, block: str) -> tuple[list[Candidate], list[Candidate]]:
+        """A listing page's links and next pages, in the block it was found in."""
+        kind = block if block in LISTING_BLOCKS else "section"
+        links = self.listed if self.listed is not None else self.anchors
+        return (
+            [replace(c, block=kind) for c in links],
+            [Candidate(u, "", kind) for u in self.next_pages],
+        )
+
+
+def page_links_of(html: str, site: SiteProfile) -> PageLinks:
+    selector = Selector(text=html)
+    listed = None
+    if site.listing_link_selectors:
+        listed = tuple(block_links(selector, site.listing_link_selectors, "section"))
+    return PageLinks(
+        related=tuple(block_links(selector, site.related_selectors, "related")),
+        anchors=tuple(page_links(selector)),
+        listed=listed,
+        next_pages=tuple(next_pages(selector, site)),
     )

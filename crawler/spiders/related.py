@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from twisted.python.failure import Failure
 
 from crawler.config import Config
 from crawler.crawl import revisit
+from crawler.crawl.extraction_pool import ExtractionPool, PageResult
 from crawler.errors import ConfigError
 from crawler.focus.frontier import link_priority
 from crawler.focus.relevance import RelevanceModel
@@ -34,13 +36,11 @@ from crawler.spiders.arguments import (
     select_sites,
     split_arg,
 )
-from crawler.spiders.articles import article_item, extract_article
+from crawler.spiders.articles import article_item, page_of, read_result
 from crawler.spiders.budget import PageBudget
 from crawler.spiders.errors import count_failure, quiet_network_tracebacks
 from crawler.spiders.generic import generic_profile
-from crawler.spiders.start_points import start_points
-
-_LISTING_BLOCKS = {"section", "tag", "search"}
+from crawler.spiders.start_points import revisit_points, start_points
 
 
 class RelatedSpider(scrapy.Spider):
@@ -101,6 +101,7 @@ class RelatedSpider(scrapy.Spider):
             self.sites = select_sites(all_sites, self._site_arg, self.seeds)
         self.allowed_domains = sorted({d for site in self.sites for d in site.domains})
         self.budget = PageBudget(self.max_pages)
+        self.extraction = ExtractionPool.from_settings(settings, self.seeds)
 
     # --- start points ----------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -124,16 +125,13 @@ class RelatedSpider(scrapy.Spider):
 
     def _revisit_requests(self) -> Iterator[scrapy.Request]:
         """Archived articles the re-visit policy says are due (incremental crawls only)."""
-        sites = [site for site in self.sites if not site.is_generic]
-        for known in revisit.due_for_crawl(self.crawler.settings, [s.key for s in sites]):
-            site = site_for_url(known.url, sites)
-            if site is not None:
-                # Prioritised like a seed (the archive already judged it related).
-                request = self._request(known.url, site, "seed", "", None, 0)
-                request.meta["found_via"] = "revisit"
-                request.meta[revisit.META_KEY] = revisit.request_meta(known)
-                self.crawler.stats.inc_value(f"crawler/sites/{site.key}/revisited")
-                yield request
+        for known, site in revisit_points(self.crawler.settings, self.sites):
+            # Prioritised like a seed (the archive already judged it related).
+            request = self._request(known.url, site, "seed", "", None, 0)
+            request.meta["found_via"] = "revisit"
+            request.meta[revisit.META_KEY] = revisit.request_meta(known)
+            self.crawler.stats.inc_value(f"crawler/sites/{site.key}/revisited")
+            yield request
 
     # --- requests --------------------------------------------------------------------------
     def _request(
@@ -197,7 +195,8 @@ class RelatedSpider(scrapy.Spider):
                 continue
             is_article = site.is_article_url(url)
             # A profile knows its site's article URLs; without one, any page may be an article.
-            followed = is_article or candidate.is_sitemap or candidate.block in _LISTING_BLOCKS
+            listed = candidate.is_sitemap or candidate.block in discovery.LISTING_BLOCKS
+            followed = is_article or listed
             if not (followed or site.is_generic):
                 continue
             if url in self.budget:
@@ -220,53 +219,50 @@ class RelatedSpider(scrapy.Spider):
         return False
 
     # --- responses -------------------------------------------------------------------------
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        site = self._site_of(response)
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
+        site = site_for_url(response.url, self.sites, response.meta.get("site"))
         if site is None or response.status == 304:
             return  # 304: unchanged since the archive's copy (crawler/middlewares/conditional.py)
         block = response.meta.get("found_via", "link")
         if discovery.is_feed(response.body):
-            yield from self._follow(response, site, discovery.feed_entries(response.body))
+            outputs: Iterable[Any] = self._follow(
+                response, site, discovery.feed_entries(response.body)
+            )
         elif response.url.endswith(".xml") or (
             block == "sitemap" and not site.is_article_url(response.url)
         ):  # an article listed in a sitemap is found via the sitemap, but is no sitemap
             candidates = list(discovery.sitemap_entries(response.body))
-            yield from self._follow(response, site, candidates)
+            outputs = self._follow(response, site, candidates)
         elif not isinstance(response, TextResponse):
             self.crawler.stats.inc_value("crawler/skipped/not_html")
+            return
         else:
             # Every page is read for an article: the URL pattern is the frontier's hint, and a
             # site's articles may live at URLs it does not cover (/a/123, /news/story).
-            article = extract_article(response, site, self.crawler.stats)
+            result = await self.extraction.run(page_of(response, site))
+            article = read_result(result, response, site, self.crawler.stats)
             if site.is_article_url(response.url):
-                yield from self._parse_article(response, site, article)
+                outputs = self._parse_article(response, site, result, article)
             elif article is not None:
                 self.crawler.stats.inc_value("crawler/pages/article_by_content")
-                yield from self._parse_article(response, site, article)
+                outputs = self._parse_article(response, site, result, article)
             else:
-                yield from self._parse_listing(response, site, block)
-
-    def _parse_listing(
-        self, response: TextResponse, site: SiteProfile, block: str
-    ) -> Iterator[Any]:
-        selector = response.selector
-        listing_block = block if block in _LISTING_BLOCKS else "section"
-        if site.listing_link_selectors:
-            links = discovery.block_links(selector, site.listing_link_selectors, listing_block)
-        else:
-            links = (
-                discovery.Candidate(c.url, c.anchor, listing_block)
-                for c in discovery.page_links(selector)
-            )
-        yield from self._follow(response, site, links)
-        pages = (
-            discovery.Candidate(u, "", listing_block) for u in discovery.next_pages(selector, site)
-        )
-        yield from self._follow(response, site, pages, pagination=True)
+                links, pages = result.links.listing(block)
+                outputs = chain(
+                    self._follow(response, site, links),
+                    self._follow(response, site, pages, pagination=True),
+                )
+        for output in outputs:
+            yield output
 
     def _parse_article(
-        self, response: TextResponse, site: SiteProfile, article: ExtractedArticle | None
+        self,
+        response: TextResponse,
+        site: SiteProfile,
+        result: PageResult,
+        article: ExtractedArticle | None,
     ) -> Iterator[Any]:
+        scored = result.relevance
         relevance = None
         if article is None:
             self.crawler.stats.inc_value("crawler/extraction/no_article")
@@ -274,24 +270,16 @@ class RelatedSpider(scrapy.Spider):
         elif self.since and article.published_at and article.published_at.date() < self.since:
             self.crawler.stats.inc_value("crawler/skipped/older_than_since")
         else:
-            scored = self.model.score(article.text, article.title, article.language)
+            if scored is None:  # scored where it was extracted; here only if that could not
+                scored = self.model.score(article.text, article.title, article.language)
             relevance = scored.score
             yield article_item(response, site, article, scored)
-        selector = response.selector
-        yield from self._follow(
-            response,
-            site,
-            discovery.block_links(selector, site.related_selectors, "related"),
-            relevance,
-        )
-        yield from self._follow(response, site, discovery.page_links(selector), relevance)
+        yield from self._follow(response, site, result.links.related, relevance)
+        yield from self._follow(response, site, result.links.anchors, relevance)
 
-    def _site_of(self, response: Response) -> SiteProfile | None:
-        key = response.meta.get("site")
-        for site in self.sites:
-            if site.key == key and site.owns(response.url):
-                return site
-        return site_for_url(response.url, self.sites)
+    def closed(self, reason: str) -> None:
+        if hasattr(self, "extraction"):
+            self.extraction.close()
 
     def on_error(self, failure: Failure) -> None:
         message = count_failure(self.crawler.stats, failure)

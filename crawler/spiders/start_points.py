@@ -10,8 +10,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
+from scrapy.settings import BaseSettings
+
+from crawler.crawl import revisit
+from crawler.db.revisit_records import KnownArticle
 from crawler.seeds import Seed
-from crawler.sites import SiteProfile
+from crawler.sites import SiteProfile, site_for_url
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,14 @@ def search_queries(site: SiteProfile, seeds: Sequence[Seed]) -> list[str]:
         if seed.language == site.language and len(seed.terms) >= 2:
             queries[" ".join(seed.terms[:2]).lower()] = None
     return list(queries)
+
+
+def revisit_points(
+    settings: BaseSettings, sites: Sequence[SiteProfile]
+) -> Iterator[tuple[KnownArticle, SiteProfile]]:
+    """Archived articles of these (profiled) sites that the re-visit policy says are due."""
+    profiled = [site for site in sites if not site.is_generic]
+    for known in revisit.due_for_crawl(settings, [s.key for s in profiled]):
+        site = site_for_url(known.url, profiled)
+        if site is not None:
+            yield known, site

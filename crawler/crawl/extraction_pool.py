@@ -1,0 +1,128 @@
+"""Extraction off the reactor: pages are extracted and scored in worker processes.
+
+A crawl on one machine is bound by the CPU cost of extraction, so it runs in a pool of
+``CRAWLER_EXTRACT_WORKERS`` processes (default: the cores) while the reactor thread fetches,
+follows links and writes. Relevance is scored in the worker too: it needs the extracted text,
+and shipping the text back twice would cost more than the score.
+
+A page that makes lxml or trafilatura spin is stopped for sure: past ``CRAWLER_EXTRACT_TIMEOUT``
+its worker is killed and replaced (pebble), which no thread can do. A worker that dies (a
+crash, the kernel's OOM killer) costs its page only. ``CRAWLER_EXTRACT_WORKERS=0`` runs
+everything in the crawl's own process, under the thread-based time limit, for debugging.
+
+Workers start from a fork server that has imported extraction and loaded the language model
+once, so the workers share those pages of memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+
+from crawler.extraction import DEFAULT_TIMEOUT, ExtractionTimeout, extract_with_report
+from crawler.extraction.decode import decode_html, looks_binary
+from crawler.focus.relevance import Relevance, RelevanceModel
+from crawler.items import ExtractedArticle
+from crawler.seeds import Seed
+from crawler.sites import SiteProfile
+from crawler.spiders.discovery import PageLinks, page_links_of
+
+# Imported once by the fork server, so that every worker starts warm and shares them.
+_PRELOAD = ["crawler.crawl.extraction_pool", "crawler.crawl.warm_worker"]
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a worker needs of a response: the bytes as sent, and how they were labelled."""
+
+    body: bytes
+    url: str
+    site: SiteProfile  # a generic profile takes the generic extraction path
+    content_type: str | None = None
+
+
+@dataclass(frozen=True)
+class PageResult:
+    article: ExtractedArticle | None
+    links: PageLinks = field(default_factory=PageLinks)
+    relevance: Relevance | None = None
+    fallback: str | None = None  # why the profile's result gave way to the general one
+    error: str | None = None  # extraction_timeout | extraction_crashed | extraction_failed
+
+
+_model: RelevanceModel | None = None
+
+
+def _init_worker(seeds: list[Seed]) -> None:
+    global _model
+    _model = RelevanceModel.from_seeds(seeds)
+
+
+def process_page(page: Page, timeout: float | None = None) -> PageResult:
+    """Extract, score and read the links of one page (in a worker, or inline with
+    ``timeout``): the reactor's process never parses a page."""
+    site = None if page.site.is_generic else page.site
+    found = extract_with_report(
+        page.body, page.url, site, content_type=page.content_type, timeout=timeout
+    )
+    article = found.article
+    relevance = None
+    if article is not None and _model is not None:
+        relevance = _model.score(article.text, article.title, article.language)
+    html = decode_html(page.body, page.content_type)
+    links = PageLinks() if looks_binary(html) else page_links_of(html, page.site)
+    return PageResult(article, links, relevance, found.fallback)
+
+
+class ExtractionPool:
+    """Pages in, :class:`PageResult` out, awaited without blocking the reactor."""
+
+    def __init__(self, seeds: list[Seed], workers: int, timeout: float = DEFAULT_TIMEOUT):
+        self.workers, self.timeout = workers, timeout
+        self._pool: ProcessPool | None = None
+        _init_worker(seeds)  # the inline path scores with the same model
+        if workers > 0:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_PRELOAD)
+            self._pool = ProcessPool(
+                max_workers=workers, context=context, initializer=_init_worker,
+                initargs=(seeds,),
+            )  # fmt: skip
+
+    @classmethod
+    def from_settings(cls, settings: Any, seeds: list[Seed]) -> ExtractionPool:
+        workers = settings.get("CRAWLER_EXTRACT_WORKERS")
+        count = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
+        timeout = settings.getfloat("CRAWLER_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT)
+        return cls(seeds, max(0, count), timeout)
+
+    async def run(self, page: Page) -> PageResult:
+        if self._pool is None:
+            try:
+                return process_page(page, self.timeout)
+            except ExtractionTimeout:
+                return PageResult(None, error="extraction_timeout")
+        future: Future[PageResult] = self._pool.schedule(
+            process_page, args=(page,), timeout=self.timeout
+        )
+        try:
+            return await asyncio.wrap_future(future)
+        except FutureTimeout:  # the worker was killed and is being replaced
+            return PageResult(None, error="extraction_timeout")
+        except ProcessExpired:
+            return PageResult(None, error="extraction_crashed")
+        except Exception:  # an extractor bug on one odd page must not end the crawl
+            return PageResult(None, error="extraction_failed")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.stop()  # type: ignore[no-untyped-call]
+            self._pool.join(timeout=10)
+            self._pool = None

@@ -1,0 +1,56 @@
+"""The extraction pool: pages extracted in worker processes, a runaway page stopped for sure."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from crawler.crawl.extraction_pool import ExtractionPool, Page, process_page
+from crawler.seeds import load_seeds
+from crawler.sites import load_sites
+from tests.test_extraction import PATHOLOGICAL
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = load_seeds(REPO / "seeds")
+DANTRI = load_sites(REPO / "seeds" / "sites")["dantri"]
+REAL = REPO / "tests" / "real-html" / "dantri.com.vn"
+ARTICLE = Page(
+    (REAL / "jaybmf_the-gioi_chien-thuat-cua-nga-50-xe-tang-20221224083224103.html").read_bytes(),
+    "https://dantri.com.vn/the-gioi/chien-thuat-cua-nga-khi-dua-50-xe-tang-sat-thu-chien-truong"
+    "-toi-donbass-20221224083224103.htm",
+    DANTRI,
+    "text/html; charset=utf-8",
+)
+
+
+def test_a_runaway_page_has_its_worker_killed_and_the_pool_goes_on() -> None:
+    pool = ExtractionPool(SEEDS, workers=1, timeout=0.5)
+    try:
+        slow = Page(PATHOLOGICAL.encode(), "https://dantri.com.vn/the-gioi/x-20221224083224103.htm",
+                    DANTRI)
+        started = time.monotonic()
+        result = asyncio.run(pool.run(slow))
+        took = time.monotonic() - started
+        assert result.error == "extraction_timeout" and result.article is None
+        assert took < 0.5 + 2.0  # the limit and the kill: no waiting for the page to finish
+        after = asyncio.run(pool.run(ARTICLE))  # a fresh worker took the killed one's place
+        assert after.error is None and after.article is not None
+        assert after.article.title and "T-90" in after.article.text
+    finally:
+        pool.close()
+
+
+def test_a_worker_gives_what_the_crawl_process_would() -> None:
+    pool = ExtractionPool(SEEDS, workers=1)
+    try:
+        pooled = asyncio.run(pool.run(ARTICLE))
+    finally:
+        pool.close()
+    inline = process_page(ARTICLE, timeout=10)  # the pool set this process's model up too
+    assert pooled.article is not None and inline.article is not None
+    assert pooled.article.text == inline.article.text
+    assert pooled.relevance == inline.relevance and pooled.relevance is not None
+    assert pooled.links == inline.links
+    # The links were read in the worker: the related block and every anchor, for the spider.
+    assert pooled.links.anchors and all(c.block == "link" for c in pooled.links.anchors)
