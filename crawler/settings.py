@@ -64,6 +64,10 @@ ROBOTSTXT_OBEY = True
 # Honest by default; the spider appends CRAWLER_CONTACT (a URL or e-mail) when it is set.
 USER_AGENT = "news-archive-crawler/0.1 (news research archive)"
 CONCURRENT_REQUESTS = 16
+# Outputs of one response handled at once. Scrapy starts this many asyncio tasks for every
+# response (default 100); our pipelines are synchronous, so more than a few buys nothing and
+# the tasks cost more than link discovery (bench/RESULTS.md, throughput).
+CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True

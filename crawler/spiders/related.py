@@ -184,7 +184,14 @@ class RelatedSpider(scrapy.Spider):
         list_page = int(response.meta.get("list_page", 1)) + 1 if pagination else 1
         if depth > self.max_depth or list_page > self.max_list_pages:
             return
+        judged: set[tuple[str, Any, bool]] = set()
         for candidate in candidates:
+            # A page links one target many times (image and headline, menus): judged once,
+            # by its first link, as the budget's seen set would have had it.
+            key = (candidate.url, candidate.date, candidate.is_sitemap)
+            if key in judged:
+                continue
+            judged.add(key)
             url = response.urljoin(candidate.url)
             if not url.startswith(("http://", "https://")):
                 continue
