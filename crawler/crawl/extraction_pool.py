@@ -26,14 +26,13 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-from crawler.extraction import DEFAULT_TIMEOUT, ExtractionTimeout, extract_with_report
-from crawler.extraction.decode import decode_html, looks_binary
 from crawler.focus.relevance import Relevance, RelevanceModel
 from crawler.items import ExtractedArticle
 from crawler.seeds import Seed
 from crawler.sites import SiteProfile
 from crawler.spiders.discovery import PageLinks, page_links_of
 
+DEFAULT_TIMEOUT = 10.0  # seconds; as extraction's own limit
 # Imported once by the fork server, so that every worker starts warm and shares them.
 _PRELOAD = ["crawler.crawl.extraction_pool", "crawler.crawl.warm_worker"]
 
@@ -68,6 +67,10 @@ def _init_worker(seeds: list[Seed]) -> None:
 def process_page(page: Page, timeout: float | None = None) -> PageResult:
     """Extract, score and read the links of one page (in a worker, or inline with
     ``timeout``): the reactor's process never parses a page."""
+    # Imported here: with workers, the crawl's own process never loads extraction's models.
+    from crawler.extraction import extract_with_report
+    from crawler.extraction.decode import decode_html, looks_binary
+
     site = None if page.site.is_generic else page.site
     found = extract_with_report(
         page.body, page.url, site, content_type=page.content_type, timeout=timeout
@@ -105,6 +108,8 @@ class ExtractionPool:
 
     async def run(self, page: Page) -> PageResult:
         if self._pool is None:
+            from crawler.extraction import ExtractionTimeout
+
             try:
                 return process_page(page, self.timeout)
             except ExtractionTimeout:

@@ -14,7 +14,6 @@ from typing import Any
 
 from lxml import etree
 from parsel import Selector
-from scrapy.utils.sitemap import Sitemap
 
 from crawler.sites import SiteProfile
 
@@ -72,6 +71,9 @@ def feed_entries(body: bytes) -> Iterator[Candidate]:
 
 def sitemap_entries(body: bytes) -> Iterator[Candidate]:
     """URLs of a sitemap or sitemap index, with lastmod / news publication dates."""
+    # Imported here: extraction workers read links with this module and need no Scrapy.
+    from scrapy.utils.sitemap import Sitemap
+
     try:
         sitemap = Sitemap(body)
     except (etree.XMLSyntaxError, ValueError):
