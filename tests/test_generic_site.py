@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -74,9 +74,9 @@ TITLES = {
 }
 
 
-def _article(path: str) -> str:
-    seed_file, lang, markup = ARTICLES[path]
-    title = TITLES[path]
+def _article(path: str, spec: tuple[str, str, str] | None = None, title: str = "") -> str:
+    seed_file, lang, markup = spec or ARTICLES[path]
+    title = title or TITLES[path]
     paras = _paragraphs(seed_file)
     if markup == "short":  # a short story: a title, a date and a few sentences of its own
         paras = [". ".join(paras[0].split(". ")[:3]).rstrip(".") + "."]
@@ -153,8 +153,10 @@ LISTINGS = {
 
 
 class _Site(BaseHTTPRequestHandler):
+    extra: ClassVar[dict[str, str]] = {}
+
     def do_GET(self) -> None:
-        pages = {**LISTINGS, **{p: _article(p) for p in ARTICLES}}
+        pages = {**LISTINGS, **{p: _article(p) for p in ARTICLES}, **self.extra}
         page = pages.get(self.path)
         body = (page or "<html><body><h1>404</h1></body></html>").encode("utf-8")
         self.send_response(200 if page else 404)
@@ -168,8 +170,9 @@ class _Site(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+def site(request: pytest.FixtureRequest) -> Iterator[str]:
+    handler = type("Site", (_Site,), {"extra": getattr(request, "param", {})})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -177,22 +180,54 @@ def site() -> Iterator[str]:
     server.server_close()
 
 
-def test_generic_crawl_archives_short_url_articles_and_no_listing(
-    site: str, sqlite_url: str, tmp_path: Path
-) -> None:
+def _crawl(site: str, sqlite_url: str, *settings: str) -> None:
     command = [
         sys.executable, "-m", "scrapy", "crawl", "related",
         "-a", f"start_urls={site}/", "-a", "allowed_domains=127.0.0.1",
         "-s", "CRAWLER_RELEVANCE_THRESHOLD=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "DOWNLOAD_DELAY=0", "-s", "CRAWLER_WARC_ENABLED=False", "-s", "LOG_LEVEL=INFO",
     ]  # fmt: skip
+    for setting in settings:
+        command += ["-s", setting]
     result = subprocess.run(
         command, cwd=REPO_ROOT, env=crawler_env(sqlite_url), capture_output=True, text=True,
         timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
+
+
+def test_generic_crawl_archives_short_url_articles_and_no_listing(
+    site: str, sqlite_url: str
+) -> None:
+    _crawl(site, sqlite_url)
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
         rows = db.execute("select url, title from articles").fetchall()
     archived = {url.removeprefix(site): title for url, title in rows}
     assert archived == TITLES
+
+
+# An archive page so long that extraction takes seconds, the only way to one more article.
+SLOW = {
+    "/": LISTINGS["/"].replace(MORE, MORE + '<a href="/kho-luu-tru">Kho lưu trữ</a>'),
+    "/kho-luu-tru": _page("Kho lưu trữ", "", "".join(
+        f"<p>Bản tin số {i}: các tin vắn trong ngày được lưu lại ở đây.</p>" for i in range(20_000)
+    ) + '<p><a href="/a/4">Nga và Nhật Bản nối lại đối thoại về hiệp ước hòa bình</a></p>'),
+    "/a/4": _article(  # the whole of seed 004, where /a/3 has three sentences of it
+        "/a/4", ("004_e19f59f904af0846.txt", "vi", "og"), "Nga và Mỹ bàn quan hệ song phương"
+    ),
+}
+
+
+@pytest.mark.parametrize("site", [SLOW], indirect=True)
+def test_a_page_whose_extraction_is_stopped_still_leads_to_its_links(
+    site: str, sqlite_url: str
+) -> None:
+    _crawl(site, sqlite_url, "CRAWLER_EXTRACT_TIMEOUT=0.5")
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
+        rows = db.execute("select url from articles").fetchall()
+        kinds = db.execute("select error_kinds from crawl_runs").fetchone()[0]
+    archived = {url.removeprefix(site) for (url,) in rows}
+    assert json.loads(kinds)["extraction_timeout"] == 1  # the archive page, counted
+    assert "/kho-luu-tru" not in archived
+    assert "/a/4" in archived  # reached through the stopped page's links

@@ -11,6 +11,7 @@ from crawler.crawl.extraction_pool import Page, PageResult
 from crawler.focus.relevance import Relevance
 from crawler.items import ArticleItem, ExtractedArticle
 from crawler.sites import SiteProfile
+from crawler.spiders.discovery import PageLinks, page_links_of
 
 
 def page_of(response: TextResponse, site: SiteProfile) -> Page:
@@ -27,7 +28,8 @@ def read_result(
 ) -> ExtractedArticle | None:
     """The page's article, with its failures and fallbacks counted."""
     if result.error:
-        # One pathological page must not stall the crawl: counted, its links still followed.
+        # One pathological page must not stall the crawl: counted (its links are read here
+        # instead, see links_after_error).
         stats.inc_value("crawler/errors")
         stats.inc_value(f"crawler/errors/{result.error}")
         stats.inc_value(f"crawler/sites/{site.key}/errors/{result.error}")
@@ -60,3 +62,14 @@ def article_item(
         relevance=scored.score,
         seed_id=scored.seed_id,
     )
+
+
+MAX_LINK_READ = 2 * 1024 * 1024  # bytes: a bigger page whose extraction failed is left alone
+
+
+def links_after_error(response: TextResponse, site: SiteProfile) -> PageLinks:
+    """The links of a page whose worker failed: read in the crawl's process, as a plain
+    Scrapy crawl would, unless the page is too big to parse safely on the reactor."""
+    if len(response.body) > MAX_LINK_READ:
+        return PageLinks()
+    return page_links_of(response.text, site)

@@ -8,6 +8,7 @@ at what depth) and a priority from the focused frontier.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 from itertools import chain
 from pathlib import Path
@@ -36,7 +37,7 @@ from crawler.spiders.arguments import (
     select_sites,
     split_arg,
 )
-from crawler.spiders.articles import article_item, page_of, read_result
+from crawler.spiders.articles import article_item, links_after_error, page_of, read_result
 from crawler.spiders.budget import PageBudget
 from crawler.spiders.errors import count_failure, quiet_network_tracebacks
 from crawler.spiders.generic import generic_profile
@@ -247,6 +248,8 @@ class RelatedSpider(scrapy.Spider):
             # Every page is read for an article: the URL pattern is the frontier's hint, and a
             # site's articles may live at URLs it does not cover (/a/123, /news/story).
             result = await self.extraction.run(page_of(response, site))
+            if result.error:
+                result = replace(result, links=links_after_error(response, site))
             article = read_result(result, response, site, self.crawler.stats)
             if site.is_article_url(response.url):
                 outputs = self._parse_article(response, site, result, article)
