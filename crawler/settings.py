@@ -34,6 +34,8 @@ CRAWLER_REPLAY_DIR = str(_config.replay_dir) if _config.replay_dir else ""
 CRAWLER_REPLAY_LOG = os.environ.get("CRAWLER_REPLAY_LOG", "")  # tests: a log of replayed requests
 CRAWLER_RELEVANCE_THRESHOLD = _env_float("CRAWLER_RELEVANCE_THRESHOLD", 0.3)
 CRAWLER_CONTACT = os.environ.get("CRAWLER_CONTACT", "")
+# true, or networks like 10.0.0.0/8: crawl such addresses (crawler/middlewares/private_network.py)
+CRAWLER_ALLOW_PRIVATE_NETWORKS = os.environ.get("CRAWLER_ALLOW_PRIVATE_NETWORKS", "")
 CRAWLER_TRIGGER = os.environ.get("CRAWLER_TRIGGER", "manual")
 CRAWLER_STORE_BATCH_SIZE = 50
 CRAWLER_PROGRESS = False  # the CLI turns on its live progress line
@@ -100,6 +102,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.store.ArchiveStorePipeline": 800,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # After Offsite (50), before RobotsTxt (100): a private address is not even asked for
+    # robots.txt; it sees every redirect hop too (Scrapy schedules each as a new request).
+    "crawler.middlewares.private_network.PrivateNetworkMiddleware": 60,
     # Next to the downloader (beyond HttpCompression 590, Redirect 600, HttpCache 900): the
     # WARC files get the bytes as the server sent them, redirects and errors included.
     "crawler.middlewares.warc_capture.WarcCaptureMiddleware": 950,

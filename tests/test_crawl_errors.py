@@ -59,6 +59,7 @@ def test_refused_connection_is_named(sqlite_url: str, tmp_path: Path) -> None:
         ["crawl", "--start-url", f"http://127.0.0.1:{port}/news/", "--max-pages", "3"],
         sqlite_url,
         tmp_path,
+        CRAWLER_ALLOW_PRIVATE_NETWORKS="true",  # a local server stands in for a remote host
     )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output

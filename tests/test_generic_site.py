@@ -190,7 +190,8 @@ def _crawl(site: str, sqlite_url: str, *settings: str) -> None:
     for setting in settings:
         command += ["-s", setting]
     result = subprocess.run(
-        command, cwd=REPO_ROOT, env=crawler_env(sqlite_url), capture_output=True, text=True,
+        command, cwd=REPO_ROOT, env=crawler_env(sqlite_url, CRAWLER_ALLOW_PRIVATE_NETWORKS="true"),
+        capture_output=True, text=True,
         timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]

@@ -68,7 +68,8 @@ def _crawl_stuck_site(port: int, db_url: str, cwd: Path, **settings: str) -> tup
         command += ["-s", f"{name}={value}"]
     started = time.monotonic()
     result = subprocess.run(
-        command, cwd=REPO_ROOT, env=crawler_env(db_url), capture_output=True, text=True,
+        command, cwd=REPO_ROOT, env=crawler_env(db_url, CRAWLER_ALLOW_PRIVATE_NETWORKS="true"),
+        capture_output=True, text=True,
         timeout=120,
     )  # fmt: skip
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
