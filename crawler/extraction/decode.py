@@ -37,6 +37,15 @@ def _utf8(data: bytes) -> str | None:
         return None
 
 
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few broken sequences (a truncated letter, a stray byte), as a browser
+    shows it: replaced, not the whole page re-read as another code page by the detector."""
+    text = data.decode("utf-8", "replace")
+    broken = text.count("\ufffd")
+    letters = sum(1 for ch in text if ch > "\x7f") - broken
+    return text if letters >= 20 * broken else None
+
+
 def _detect(data: bytes) -> str | None:
     best = from_bytes(data[:_DETECT_WINDOW]).best()
     return best.encoding if best is not None else None
@@ -57,6 +66,9 @@ def decode_html(data: str | bytes, content_type: str | None = None) -> str:
         if text is not None:
             return text
     if encoding is None or encoding == "utf-8":  # undeclared, or declared UTF-8 but is not
+        text = _mostly_utf8(data)
+        if text is not None:
+            return text
         encoding = _detect(data) or "utf-8"
     try:
         return to_unicode(data, encoding)
