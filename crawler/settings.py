@@ -84,6 +84,7 @@ REDIRECT_MAX_TIMES = 10
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # news pages are < 2 MB; a 16 MB body is not an article
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 HTTPERROR_ALLOWED_CODES: list[int] = []
+CRAWLER_RETRY_AFTER_MAX = 120.0  # seconds of Retry-After waited out; longer: left to Retry
 
 # --- crawl order ---------------------------------------------------------------------------
 # Priorities come from the focused frontier; Scrapy's priority queue pops the highest first.
@@ -112,6 +113,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
     # Below Retry (550): learns of a host that does not resolve once its retries are spent.
     "crawler.middlewares.unreachable.SkipUnresolvableHostsMiddleware": 540,
+    # Above Retry (550) on the way back: a 429/503 with Retry-After waits, then asks again.
+    "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    # Above Redirect (600) on the way back: a redirect back onto its own chain is counted.
+    "crawler.middlewares.redirect_loop.RedirectLoopMiddleware": 610,
 }
 SPIDER_MIDDLEWARES = {
     # Closest to the spider: drops requests for archived articles before anything counts them.

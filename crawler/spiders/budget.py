@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scrapy.statscollectors import StatsCollector
+
 
 @dataclass
 class PageBudget:
@@ -26,3 +28,10 @@ class PageBudget:
         self.spent += 1
         self.requested.add(url)
         return True
+
+
+def count_bound(stats: StatsCollector, too_deep: bool) -> None:
+    """A page whose links were not followed: deeper than max_depth, or a list longer than
+    CRAWLER_MAX_LIST_PAGES. This is where a trap (an endless calendar or "next" chain) stops;
+    counted (``crawler/bounded/…``) so the run shows it, not an error."""
+    stats.inc_value(f"crawler/bounded/{'max_depth' if too_deep else 'max_list_pages'}")

@@ -31,6 +31,11 @@ _KINDS: tuple[tuple[tuple[type[BaseException], ...], str, str], ...] = (
         "host {host} did not answer in time",
     ),
     (
+        (scrapy_errors.DownloadCancelledError,),  # DOWNLOAD_MAXSIZE reached while downloading
+        "too_large",
+        "a body from {host} exceeded DOWNLOAD_MAXSIZE: not downloaded",
+    ),
+    (
         (
             scrapy_errors.DownloadFailedError,
             scrapy_errors.ResponseDataLossError,
@@ -51,6 +56,8 @@ def classify_failure(failure: Failure) -> tuple[str, str, str]:
     url = getattr(request, "url", "") or ""
     host = urlsplit(url).hostname or "?"
     error = failure.value
+    if _decompression_bomb(error):
+        return "too_large", host, f"{url} decompressed beyond DOWNLOAD_MAXSIZE: dropped"
     if isinstance(error, HttpError):
         status = error.response.status
         kind = "http_429" if status == 429 else f"http_{status // 100}xx"
@@ -64,13 +71,21 @@ def classify_failure(failure: Failure) -> tuple[str, str, str]:
     return "other", host, f"{name} while fetching {url}: {failure.getErrorMessage()}"
 
 
+def _decompression_bomb(error: BaseException | None) -> bool:
+    """HttpCompressionMiddleware's IgnoreRequest for a body that inflates past the limit (a
+    gzip bomb): a size limit hit, like a large download, not a decision to skip."""
+    cause = getattr(error, "__cause__", None)
+    return isinstance(error, IgnoreRequest) and "MaxSizeExceeded" in type(cause).__name__
+
+
 def count_failure(stats: StatsCollector, failure: Failure) -> str | None:
     """Count a failed request by kind (and by site); its message, or None for a decision.
 
     A robots.txt refusal or an unresolvable host already counted is an ``IgnoreRequest``
     decided elsewhere, not an error; HTTP errors are ``IgnoreRequest`` too, but are counted.
     """
-    if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
+    decided = isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError)
+    if decided and not _decompression_bomb(failure.value):  # a bomb is a size limit hit
         return None
     kind, host, message = classify_failure(failure)
     stats.inc_value("crawler/errors")

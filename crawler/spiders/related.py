@@ -38,7 +38,7 @@ from crawler.spiders.arguments import (
     split_arg,
 )
 from crawler.spiders.articles import article_item, links_after_error, page_of, read_result
-from crawler.spiders.budget import PageBudget
+from crawler.spiders.budget import PageBudget, count_bound
 from crawler.spiders.errors import count_failure, quiet_network_tracebacks
 from crawler.spiders.generic import generic_profile
 from crawler.spiders.start_points import revisit_points, start_points
@@ -184,6 +184,7 @@ class RelatedSpider(scrapy.Spider):
         depth = int(response.meta.get("seed_depth", 0)) + (0 if pagination else 1)
         list_page = int(response.meta.get("list_page", 1)) + 1 if pagination else 1
         if depth > self.max_depth or list_page > self.max_list_pages:
+            count_bound(self.crawler.stats, depth > self.max_depth)
             return
         judged: set[tuple[str, Any, bool]] = set()
         for candidate in candidates:
