@@ -127,6 +127,8 @@ EXTENSIONS = {
     "crawler.extensions.runs.CrawlRunRecorder": 100,
     "crawler.extensions.watchdog.StallWatchdog": 150,
     "crawler.extensions.progress.ProgressReporter": 200,
+    # Sets aside a JOBDIR whose crawl died without closing (its queue is lost, see module).
+    "crawler.extensions.jobdir_guard.JobdirGuard": 0,
 }
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
