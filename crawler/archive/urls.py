@@ -60,7 +60,10 @@ def _keep_param(name: str, value: str) -> bool:
 
 def strip_tracking(url: str) -> str:
     """The URL without tracking parameters and fragment (AMP markers stay)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[": nothing to strip from text no parser reads as a URL
+        return url
     pairs = [
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
     ]
@@ -100,7 +103,18 @@ def _strip_amp_path(path: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 def normalize_url(url: str) -> str:
-    """Rules 2 and 3 on one URL: the form every variant of it shares."""
+    """Rules 2 and 3 on one URL: the form every variant of it shares.
+
+    Text no URL parser accepts (a bad IPv6 bracket or port in a page's canonical link, which
+    is its author's free text) is returned stripped: an identity of its own, never an error.
+    """
+    try:
+        return _normalize(url)
+    except ValueError:
+        return url.strip()
+
+
+def _normalize(url: str) -> str:
     parts = urlsplit(url.strip())
     path, path_params = _strip_amp_path(parts.path or "/")
     query = parse_qsl(parts.query, keep_blank_values=True) + path_params
@@ -112,8 +126,11 @@ def normalize_url(url: str) -> str:
 
 
 def _same_site(a: str, b: str, site_domains: Iterable[str]) -> bool:
-    host_a = site_host(urlsplit(a).hostname or "")
-    host_b = site_host(urlsplit(b).hostname or "")
+    try:
+        host_a = site_host(urlsplit(a).hostname or "")
+        host_b = site_host(urlsplit(b).hostname or "")
+    except ValueError:  # unparseable: no evidence that both name the same site
+        return False
     if host_a == host_b or host_a.endswith("." + host_b) or host_b.endswith("." + host_a):
         return True
     domains = [site_host(d) for d in site_domains]
@@ -131,8 +148,11 @@ def canonical_url(
     candidate = fetched_url
     if declared and declared.startswith(("http://", "https://")):
         domains = tuple(site_domains)
-        is_home = urlsplit(declared).path.strip("/") == ""
-        fetched_is_home = urlsplit(fetched_url).path.strip("/") == ""
+        try:
+            is_home = urlsplit(declared).path.strip("/") == ""
+            fetched_is_home = urlsplit(fetched_url).path.strip("/") == ""
+        except ValueError:  # a canonical link no URL parser reads ("http://[") is ignored
+            return normalize_url(candidate)
         if _same_site(fetched_url, declared, domains) and (fetched_is_home or not is_home):
             candidate = declared
     return normalize_url(candidate)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
@@ -95,6 +96,10 @@ def extract_with_report(
     timeout: float | None = DEFAULT_TIMEOUT,
 ) -> Extraction:
     """:func:`extract`, with whether the profile's result fell back to the general one."""
+    try:
+        urlsplit(url).port  # noqa: B018 - raises on "http://[" or a port like ":x"
+    except ValueError:  # a URL no parser reads (an old stored row): a page without one
+        url = ""
     # Outside the limit: cached after the first call, and an interrupt must not land in a
     # half-loaded profile directory or language model.
     if site is None:

@@ -69,7 +69,10 @@ def _load_all() -> None:
 
 def rules_for(url: str) -> SiteRules:
     _load_all()
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # "http://[": no host, so the generic rules
+        host = ""
     while host:
         if host in _REGISTRY:
             return _REGISTRY[host]
