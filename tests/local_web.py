@@ -5,7 +5,9 @@ run as its own process whose peak memory is measured.
   header and path), so a test can assert what was asked for, and how often. Handler threads
   are daemons: a route that drips or hangs does not hold up the server's shutdown.
 - :func:`crawl`: ``scrapy crawl related`` with test settings; returns the exit status, the log,
-  the wall time, the process's peak RSS (``wait4``: this child only) and the run's row.
+  the wall time, the crawl process's peak RSS and the run's row. The peak comes from a small
+  launcher's ``wait4``: Linux counts the memory a child had before ``exec`` in its peak, so a
+  crawl forked straight from a grown pytest process would report pytest's size.
 """
 
 from __future__ import annotations
@@ -122,6 +124,14 @@ class Crawl:
         return dict(json.loads(self.run["error_kinds"] or "{}"))
 
 
+_LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(child.pid, 0)
+sys.stderr.write(f"peak-rss-kb {usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
 FAST = {  # no politeness delays against a local server
     "AUTOTHROTTLE_ENABLED": "False",
     "DOWNLOAD_DELAY": "0",
@@ -135,7 +145,7 @@ def crawl(
     arguments: dict[str, str], sqlite_url: str, settings: dict[str, str], timeout: float = 120,
     env: dict[str, str] | None = None,
 ) -> Crawl:  # fmt: skip
-    command = [sys.executable, "-m", "scrapy", "crawl", "related"]
+    command = [sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "scrapy", "crawl", "related"]
     for name, value in arguments.items():
         command += ["-a", f"{name}={value}"]
     for name, value in {**FAST, **settings}.items():
@@ -143,30 +153,25 @@ def crawl(
     started = time.monotonic()
     with subprocess.Popen(
         command, cwd=REPO_ROOT, env=crawler_env(sqlite_url, **(env or {})),
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
     ) as process:  # fmt: skip
         assert process.stderr is not None
         output: list[str] = []
         reader = threading.Thread(target=lambda: output.append(process.stderr.read()))  # type: ignore[union-attr]
         reader.start()
-        deadline = started + timeout
-        while True:  # wait4: this child's own peak memory, not the largest of all children
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
-                raise AssertionError(f"the crawl took longer than {timeout} s")
-            time.sleep(0.05)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            raise AssertionError(f"the crawl took longer than {timeout} s") from None
         reader.join()
     seconds = time.monotonic() - started
+    log = "".join(output)
+    peak_kb = int(log.rsplit("peak-rss-kb ", 1)[1].split()[0])
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
         db.row_factory = sqlite3.Row
         row = db.execute("select * from crawl_runs order by id desc limit 1").fetchone()
-    return Crawl(
-        process.returncode, "".join(output), seconds, usage.ru_maxrss / 1024, dict(row or {})
-    )
+    return Crawl(process.returncode, log, seconds, peak_kb / 1024, dict(row or {}))
 
 
 def articles(sqlite_url: str) -> dict[str, dict[str, Any]]:
