@@ -80,6 +80,22 @@ async def _scrapy_resolve(host: str) -> str | None:
         return None
 
 
+def _remember_failures(resolve: Resolver) -> Resolver:
+    """Scrapy's resolver caches answers, not failures: a name that does not resolve (a crawl
+    through a proxy, a dead host) would be looked up again, and waited for, on every request."""
+    unresolved: set[str] = set()
+
+    async def resolve_once(host: str) -> str | None:
+        if host in unresolved:
+            return None
+        address = await resolve(host)
+        if address is None:
+            unresolved.add(host)
+        return address
+
+    return resolve_once
+
+
 class PrivateNetworkMiddleware:
     # After OffsiteMiddleware (50), so offsite links are never resolved; before
     # RobotsTxtMiddleware (100), so a refused host is not even asked for its robots.txt.
@@ -104,7 +120,7 @@ class PrivateNetworkMiddleware:
             allowed = ()
         if allowed is None:
             raise NotConfigured(f"{SETTING} allows every address")
-        return cls(crawler.stats, allowed, _scrapy_resolve)
+        return cls(crawler.stats, allowed, _remember_failures(_scrapy_resolve))
 
     async def process_request(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
