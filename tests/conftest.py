@@ -1,8 +1,8 @@
-"""Shared fixtures: migrated archives on SQLite and on a real PostgreSQL.
+"""Shared fixtures: migrated archives on SQLite and on a real PostgreSQL; a real Redis.
 
-PostgreSQL tests run when CRAWLER_TEST_POSTGRES_URL names a server (CI sets it). Without it
-they skip on a developer's machine; with CRAWLER_REQUIRE_SERVICES=1 (CI) a missing or
-unreachable server is a failure, never a skip.
+PostgreSQL tests run when CRAWLER_TEST_POSTGRES_URL names a server (CI sets it), Redis tests
+when CRAWLER_TEST_REDIS_URL does. Without them they skip on a developer's machine; with
+CRAWLER_REQUIRE_SERVICES=1 (CI) a missing or unreachable server is a failure, never a skip.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 WEB_DIR = REPO_ROOT / "tests" / "web"
 
 POSTGRES_URL = os.environ.get("CRAWLER_TEST_POSTGRES_URL", "")
+REDIS_URL = os.environ.get("CRAWLER_TEST_REDIS_URL", "")
 REQUIRE_SERVICES = os.environ.get("CRAWLER_REQUIRE_SERVICES") == "1"
 
 
@@ -68,3 +69,23 @@ def db_url(empty_db_url: str) -> str:
     """A database on each backend, migrated to head."""
     upgrade(empty_db_url)
     return empty_db_url
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[tuple[str, str]]:
+    """(Redis URL, a key prefix of this test's own); every key under it is deleted afterwards."""
+    if not REDIS_URL:
+        _unavailable("CRAWLER_TEST_REDIS_URL is not set")
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except Exception as exc:  # any failure to reach the server is the same fact
+        _unavailable(f"Redis at {REDIS_URL} unreachable: {exc}")
+    prefix = f"crawler-test-{uuid.uuid4().hex[:12]}"
+    yield REDIS_URL, prefix
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
