@@ -82,6 +82,9 @@ class CrawlRun(Base):
     validators: Mapped[str | None] = mapped_column(Text)  # JSON: url -> [etag, last-modified]
     exit_status: Mapped[int | None] = mapped_column(Integer)  # of the crawl process, if known
     log_tail: Mapped[str | None] = mapped_column(Text)  # last log lines of a failed process
+    # v5 (migration 0005): one crawl over several processes (docs/scale-out.md)
+    crawl_id: Mapped[str | None] = mapped_column(String(64), index=True)  # shared by its workers
+    worker: Mapped[str | None] = mapped_column(String(128))  # host:pid of this run's process
 
 
 class Article(Base):

@@ -220,3 +220,26 @@ def outcomes_by_site(session: Session, run_id: int) -> dict[str, dict[str, int]]
     for site, outcome, count in rows:
         out.setdefault(site, {})[outcome] = count
     return out
+
+
+# --- one crawl over several processes (crawler/distributed/) ---------------------------------
+def set_crawl(session: Session, run_id: int, crawl_id: str, worker: str) -> None:
+    """Mark a run as one worker of a distributed crawl."""
+    session.execute(
+        update(CrawlRun).where(CrawlRun.id == run_id).values(crawl_id=crawl_id, worker=worker)
+    )
+
+
+def mark_lost(session: Session, run_ids: Sequence[int], finished_at: datetime) -> None:
+    """Runs whose worker died (its heartbeat stopped); the crawl's other workers took over."""
+    session.execute(
+        update(CrawlRun)
+        .where(CrawlRun.id.in_(list(run_ids)), CrawlRun.status == "running")
+        .values(status="interrupted", finish_reason="worker_lost", finished_at=finished_at)
+    )
+
+
+def runs_of_crawl(session: Session, crawl_id: str) -> Sequence[CrawlRun]:
+    """The runs (workers) of one distributed crawl, first started first."""
+    query = select(CrawlRun).where(CrawlRun.crawl_id == crawl_id).order_by(CrawlRun.id)
+    return session.scalars(query).all()
