@@ -61,6 +61,19 @@ CRAWLER_STALL_GRACE = 60.0  # seconds a stalled crawl gets to close before the p
 CRAWLER_DRIFT_TOLERANCE = 0.3  # change of a per-site extraction share that flags the site
 CRAWLER_DRIFT_MIN_PAGES = 3  # article pages per site (this run, and its history) to judge
 
+# --- one crawl over several processes (docs/scale-out.md) ---------------------------------
+# Set: scrapy-redis's scheduler, queue and dupefilter in Redis, shared by every worker of the
+# crawl (crawler/distributed/); unset: nothing changes and Redis is not needed.
+CRAWLER_REDIS_URL = os.environ.get("CRAWLER_REDIS_URL", "")
+CRAWLER_CRAWL_ID = os.environ.get("CRAWLER_CRAWL_ID", "")  # "": from the spider's arguments
+CRAWLER_REDIS_PREFIX = os.environ.get("CRAWLER_REDIS_PREFIX", "crawler")
+CRAWLER_REDIS_SEED_ONLY = False  # push the start points into the frontier and stop
+CRAWLER_REDIS_WORKER_TIMEOUT = _env_float("CRAWLER_REDIS_WORKER_TIMEOUT", 60)  # s: then dead
+CRAWLER_REDIS_TTL = 7 * 86400  # s: an abandoned crawl's keys expire
+CRAWLER_REDIS_MAX_INFLIGHT = 0  # requests one worker holds at once; 0: CONCURRENT_REQUESTS
+CRAWLER_REDIS_TICK = 0.5  # s between heartbeats, releases of finished requests, recoveries
+ADDONS = {"crawler.distributed.addon.SharedFrontierAddon": 0}
+
 # --- politeness ----------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
 # Honest by default; the spider appends CRAWLER_CONTACT (a URL or e-mail) when it is set.
@@ -113,10 +126,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
     # Below Retry (550): learns of a host that does not resolve once its retries are spent.
     "crawler.middlewares.unreachable.SkipUnresolvableHostsMiddleware": 540,
-    # Above Retry (550) on the way back: a 429/503 with Retry-After waits, then asks again.
-    "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
-    # Above Redirect (600) on the way back: a redirect back onto its own chain is counted.
-    "crawler.middlewares.redirect_loop.RedirectLoopMiddleware": 610,
+    # Last before the downloader: a request robots.txt or offsite drop reserves no slot.
+    "crawler.distributed.politeness.SharedPolitenessMiddleware": 960,
 }
 SPIDER_MIDDLEWARES = {
     # Closest to the spider: drops requests for archived articles before anything counts them.
@@ -125,6 +136,8 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.extensions.runs.CrawlRunRecorder": 100,
+    # After the recorder: it tags the run row the recorder made with the crawl and worker.
+    "crawler.distributed.workers.SharedCrawlWorker": 110,
     "crawler.extensions.watchdog.StallWatchdog": 150,
     "crawler.extensions.progress.ProgressReporter": 200,
     # Sets aside a JOBDIR whose crawl died without closing (its queue is lost, see module).

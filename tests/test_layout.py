@@ -18,7 +18,10 @@ MAX_TOP_LEVEL_MODULES = 8
 # The contracts every stage shares: they import nothing but each other.
 BASE = {"config", "errors", "seeds", "sites", "items"}
 # Scrapy's components and the crawl-time policies beside them.
-CRAWL = {"spiders", "middlewares", "pipelines", "extensions", "crawl", "settings", "recorded_web"}
+CRAWL = {
+    "spiders", "middlewares", "pipelines", "extensions", "crawl", "settings", "recorded_web",
+    "distributed",
+}
 FRAMEWORK = {"scrapy", "twisted"}
 # The search language is pure (no database, no read side): the database layer compiles it.
 SEARCH_LANGUAGE = {"crawler.read.textsearch", "crawler.read.fulltext"}

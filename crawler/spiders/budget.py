@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from scrapy.statscollectors import StatsCollector
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -28,6 +32,21 @@ class PageBudget:
         self.spent += 1
         self.requested.add(url)
         return True
+
+    def start_points(self, requests: Iterable[T]) -> Iterator[T]:
+        """The start points this process pushes: all of them (a shared budget: see
+        crawler/distributed/budget.py)."""
+        yield from requests
+
+
+def page_budget(crawler: Any, max_pages: int) -> PageBudget:
+    """This process's budget, or the crawl's shared one when CRAWLER_REDIS_URL is set."""
+    if crawler.settings.get("CRAWLER_REDIS_URL"):
+        from crawler.distributed.budget import SharedPageBudget
+        from crawler.distributed.crawl import SharedCrawl
+
+        return SharedPageBudget(SharedCrawl.from_crawler(crawler), max_pages)
+    return PageBudget(max_pages)
 
 
 def count_bound(stats: StatsCollector, too_deep: bool) -> None:

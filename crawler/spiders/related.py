@@ -38,7 +38,7 @@ from crawler.spiders.arguments import (
     split_arg,
 )
 from crawler.spiders.articles import article_item, links_after_error, page_of, read_result
-from crawler.spiders.budget import PageBudget, count_bound
+from crawler.spiders.budget import count_bound, page_budget
 from crawler.spiders.errors import count_failure, quiet_network_tracebacks
 from crawler.spiders.generic import generic_profile
 from crawler.spiders.start_points import revisit_points, start_points
@@ -101,7 +101,7 @@ class RelatedSpider(scrapy.Spider):
         else:
             self.sites = select_sites(all_sites, self._site_arg, self.seeds)
         self.allowed_domains = sorted({d for site in self.sites for d in site.domains})
-        self.budget = PageBudget(self.max_pages)
+        self.budget = page_budget(self.crawler, self.max_pages)
         self.extraction = ExtractionPool.from_settings(settings, self.seeds)
 
     # --- start points ----------------------------------------------------------------------
@@ -113,7 +113,7 @@ class RelatedSpider(scrapy.Spider):
             self.crawler.stats.set_value("crawler/config_error", str(exc))
             self.logger.error("%s", exc)
             return
-        for request in self._start_requests():
+        for request in self.budget.start_points(self._start_requests()):
             # Start points spend the page budget too; a repeated one is asked for once.
             if request.url in self.budget or not self._spend(request.url):
                 continue
