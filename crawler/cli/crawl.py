@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,6 +14,7 @@ from crawler.config import Config, recorded_web_dir
 from crawler.crawl.runner import CrawlOutcome, CrawlRequest, run_crawl
 from crawler.db import repo
 from crawler.db.session import make_engine, session_factory
+from crawler.errors import ConfigError
 from crawler.extensions.runs import unreachable_hosts
 
 console = Console(soft_wrap=True)
@@ -54,8 +56,29 @@ def print_report(outcome: CrawlOutcome, database_url: str, *, list_articles: boo
             console.print(f"  errors {key.rsplit('/', 1)[1]}: {value}")
     for host, message in sorted(unreachable_hosts(stats).items()):
         console.print(f"[red]could not reach {host}[/red]: {message}")
+    if stats.get("crawler/crawl_id"):  # one worker of a crawl over several processes
+        console.print(
+            f"crawl {stats['crawler/crawl_id']}, worker {stats.get('crawler/worker')}: "
+            f"{stats.get('crawler/redis/frontier', 0)} requests left in the shared frontier"
+        )
     if list_articles and outcome.run_id is not None:
         _print_articles(outcome.run_id, database_url)
+
+
+def distributed_settings(
+    distributed: bool, seed_only: bool, crawl_id: str | None
+) -> dict[str, Any]:
+    """Settings of `--distributed` (docs/scale-out.md); CRAWLER_REDIS_URL itself is the switch."""
+    if not distributed:
+        if seed_only or crawl_id:
+            raise ConfigError("--seed-only and --crawl-id go with --distributed")
+        return {}
+    if not os.environ.get("CRAWLER_REDIS_URL"):
+        raise ConfigError("--distributed needs CRAWLER_REDIS_URL (e.g. redis://host:6379/0)")
+    settings: dict[str, Any] = {"CRAWLER_REDIS_SEED_ONLY": seed_only}
+    if crawl_id:
+        settings["CRAWLER_CRAWL_ID"] = crawl_id
+    return settings
 
 
 def _print_articles(run_id: int, database_url: str) -> None:
@@ -99,9 +122,19 @@ def register(app: typer.Typer) -> None:
             typer.Option("--replay", help="Serve a recorded web instead of the network."),
         ] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Scrapy's log.")] = False,
+        distributed: Annotated[
+            bool, typer.Option("--distributed", help="Share the frontier in CRAWLER_REDIS_URL.")
+        ] = False,
+        seed_only: Annotated[
+            bool, typer.Option("--seed-only", help="Only push the start points (--distributed).")
+        ] = False,
+        crawl_id: Annotated[
+            str | None, typer.Option("--crawl-id", help="Workers of one crawl share it.")
+        ] = None,
     ) -> None:
         """Crawl the seeds' sites for related articles into the archive."""
         config = Config.from_env()
+        extra = distributed_settings(distributed, seed_only, crawl_id)
         request = CrawlRequest(
             sites=site or [],
             seeds=seed or [],
@@ -117,6 +150,7 @@ def register(app: typer.Typer) -> None:
             replay_dir=replay or config.replay_dir,
             threshold=threshold,
             log_level="INFO" if verbose else "WARNING",
+            settings=extra,
         )
         print_report(outcome, config.database_url, list_articles=False)
         if outcome.status != "ok":

@@ -73,6 +73,7 @@ def run_crawl(
     trigger: str = "manual",
     progress: bool = True,
     log_level: str = "WARNING",
+    settings: dict[str, Any] | None = None,
 ) -> CrawlOutcome:
     # Fail before the reactor starts: an archive that is not ready is one clear line. Bad
     # arguments are the spider's to judge (the same check for `scrapy crawl`).
@@ -88,6 +89,7 @@ def run_crawl(
         overrides["CRAWLER_REPLAY_DIR"] = str(replay_dir)
     if threshold is not None:
         overrides["CRAWLER_RELEVANCE_THRESHOLD"] = threshold
+    overrides.update(settings or {})
     process = CrawlerProcess(project_settings(overrides))
     logging.getLogger("scrapy").setLevel(log_level)
     crawler = process.create_crawler("related")
