@@ -40,7 +40,7 @@ def _status(run: CrawlRun) -> str:
 
 def print_runs(runs: list[CrawlRun]) -> None:
     table = Table(title="Crawl runs (newest first)")
-    for column in ("id", "started (UTC)", "took", "trigger", "job", "status"):
+    for column in ("id", "started (UTC)", "took", "trigger", "job", "crawl", "status"):
         table.add_column(column)
     for column in ("pages", "new", "new ver.", "unch.", "dup.", "off-topic", "errors"):
         table.add_column(column, justify="right")
@@ -53,6 +53,7 @@ def print_runs(runs: list[CrawlRun]) -> None:
             _took(run),
             run.trigger,
             run.job or "",
+            run.crawl_id or "",
             _status(run),
             *(
                 str(n)
@@ -67,6 +68,41 @@ def print_runs(runs: list[CrawlRun]) -> None:
                 )
             ),
             f"[red]{', '.join(flagged)}[/red]" if flagged else "",
+        )
+    console.print(table)
+    print_crawls(runs)
+
+
+def _crawl_status(runs: list[CrawlRun]) -> str:
+    statuses = {run.status for run in runs}
+    if "running" in statuses:
+        return "running"
+    # A worker that died while the others finished its work leaves an interrupted run.
+    finished = statuses - {"interrupted"}
+    return "ok" if finished == {"ok"} else "/".join(sorted(statuses))
+
+
+def print_crawls(runs: list[CrawlRun]) -> None:
+    """The crawls over several processes among these runs: one line per crawl, its workers."""
+    crawls: dict[str, list[CrawlRun]] = {}
+    for run in sorted(runs, key=lambda r: r.id):
+        if run.crawl_id:
+            crawls.setdefault(run.crawl_id, []).append(run)
+    if not crawls:
+        return
+    table = Table(title="Crawls over several workers")
+    for column in ("crawl", "status", "workers (run: worker, pages, status)"):
+        table.add_column(column)
+    for column in ("pages", "new", "errors"):
+        table.add_column(column, justify="right")
+    for crawl_id, members in crawls.items():
+        table.add_row(
+            crawl_id,
+            _crawl_status(members),
+            "\n".join(f"{r.id}: {r.worker or '?'}, {r.pages_fetched}, {r.status}" for r in members),
+            str(sum(r.pages_fetched for r in members)),
+            str(sum(r.articles_new for r in members)),
+            str(sum(r.errors for r in members)),
         )
     console.print(table)
 
@@ -111,6 +147,8 @@ def print_run(run: CrawlRun) -> None:
     """One run's report: what it did, per site, what degraded, and how it ended."""
     job = f", job {run.job}" if run.job else ""
     console.print(f"[bold]run {run.id}[/bold]: {_status(run)} ({run.trigger}{job})")
+    if run.crawl_id:
+        console.print(f"worker {run.worker} of crawl {run.crawl_id}")
     ended = f"{run.finished_at:%Y-%m-%d %H:%M:%S} UTC" if run.finished_at else "still running"
     console.print(
         f"started {run.started_at:%Y-%m-%d %H:%M:%S} UTC, ended {ended}"
@@ -169,6 +207,8 @@ def register(app: typer.Typer) -> None:
                     if run is None:
                         raise ConfigError(f"no run {run_id}" if run_id else "no runs recorded yet")
                     print_run(run)
+                    if run.crawl_id:
+                        print_crawls(list(run_records.runs_of_crawl(session, run.crawl_id)))
                 else:
                     print_runs(list(run_records.recent_runs(session, limit, job=job)))
         finally:

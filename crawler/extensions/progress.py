@@ -38,9 +38,12 @@ class ProgressReporter:
         )
         errors = int(stats.get("crawler/errors", 0))
         elapsed = max(time.monotonic() - self.started, 1e-6)
+        # A worker of a shared crawl (crawler/distributed/): the crawl's frontier, all workers'.
+        frontier = stats.get("crawler/redis/frontier")
         return (
             f"pages {pages} | articles {archived} | errors {errors} | "
             f"{pages / elapsed * 60:.0f} pages/min"
+            + (f" | frontier {frontier}" if frontier is not None else "")
         )
 
     def show(self) -> None:
