@@ -160,8 +160,13 @@ def test_without_the_switch_nothing_changes() -> None:
 
 
 def test_the_switch_swaps_in_the_shared_scheduler() -> None:
-    settings = Settings({"CRAWLER_REDIS_URL": "redis://127.0.0.1:1/0"})
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("CRAWLER_REDIS_URL", "redis://127.0.0.1:1/0", priority="cmdline")
     SharedFrontierAddon().update_settings(settings)
     assert settings.get("SCHEDULER") == "crawler.distributed.scheduler.SharedScheduler"
     assert settings.get("DUPEFILTER_CLASS") == "crawler.distributed.scheduler.SharedDupeFilter"
-    assert settings.getint("CRAWLER_STORE_BATCH_SIZE") == 1
+    assert settings.getint("CRAWLER_STORE_BATCH_SIZE") == 1  # over the project's 50
+    settings.set("CRAWLER_STORE_BATCH_SIZE", 20, priority="cmdline")
+    SharedFrontierAddon().update_settings(settings)
+    assert settings.getint("CRAWLER_STORE_BATCH_SIZE") == 20  # the operator's -s wins

@@ -8,8 +8,17 @@ middleware and extension of crawler.distributed are wired in settings.py and sta
 
 from __future__ import annotations
 
+from typing import Any
+
 from scrapy.crawler import Crawler
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+
+
+def _set(settings: BaseSettings, name: str, value: Any) -> None:
+    """Set over the project's value (crawler/settings.py), never over `-s` or a spider's."""
+    priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["project"])
+    if priority <= SETTINGS_PRIORITIES["project"]:
+        settings.set(name, value, "project")
 
 
 class SharedFrontierAddon:
@@ -21,9 +30,9 @@ class SharedFrontierAddon:
         url = settings.get("CRAWLER_REDIS_URL")
         if not url:
             return
-        settings.set("SCHEDULER", "crawler.distributed.scheduler.SharedScheduler", "addon")
-        settings.set("DUPEFILTER_CLASS", "crawler.distributed.scheduler.SharedDupeFilter", "addon")
-        settings.set("REDIS_URL", url, "addon")
+        _set(settings, "SCHEDULER", "crawler.distributed.scheduler.SharedScheduler")
+        _set(settings, "DUPEFILTER_CLASS", "crawler.distributed.scheduler.SharedDupeFilter")
+        _set(settings, "REDIS_URL", url)
         # An item is written in the pipeline that receives it, before its request counts as
         # done: a killed worker then loses no buffered article (its request is requeued).
-        settings.set("CRAWLER_STORE_BATCH_SIZE", 1, "addon")
+        _set(settings, "CRAWLER_STORE_BATCH_SIZE", 1)
