@@ -40,11 +40,12 @@ def _status(run: CrawlRun) -> str:
 
 def print_runs(runs: list[CrawlRun]) -> None:
     table = Table(title="Crawl runs (newest first)")
-    for column in ("id", "started (UTC)", "took", "trigger", "job", "crawl", "status"):
+    for column in ("id", "started (UTC)", "took", "trigger", "job", "status"):
         table.add_column(column)
     for column in ("pages", "new", "new ver.", "unch.", "dup.", "off-topic", "errors"):
         table.add_column(column, justify="right")
     table.add_column("drift")
+    table.add_column("crawl")  # the shared crawl a worker's run belongs to (docs/scale-out.md)
     for run in runs:
         flagged = sorted({flag["site"] for flag in _json(run.drift, [])})
         table.add_row(
@@ -53,7 +54,6 @@ def print_runs(runs: list[CrawlRun]) -> None:
             _took(run),
             run.trigger,
             run.job or "",
-            run.crawl_id or "",
             _status(run),
             *(
                 str(n)
@@ -68,6 +68,7 @@ def print_runs(runs: list[CrawlRun]) -> None:
                 )
             ),
             f"[red]{', '.join(flagged)}[/red]" if flagged else "",
+            run.crawl_id or "",
         )
     console.print(table)
     print_crawls(runs)
