@@ -170,3 +170,20 @@ def test_the_switch_swaps_in_the_shared_scheduler() -> None:
     settings.set("CRAWLER_STORE_BATCH_SIZE", 20, priority="cmdline")
     SharedFrontierAddon().update_settings(settings)
     assert settings.getint("CRAWLER_STORE_BATCH_SIZE") == 20  # the operator's -s wins
+
+
+def test_distributed_options_need_the_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crawler.cli.crawl import distributed_settings
+    from crawler.errors import ConfigError
+
+    assert distributed_settings(False, False, None) == {}
+    with pytest.raises(ConfigError, match="--distributed"):
+        distributed_settings(False, True, None)
+    monkeypatch.delenv("CRAWLER_REDIS_URL", raising=False)
+    with pytest.raises(ConfigError, match="CRAWLER_REDIS_URL"):
+        distributed_settings(True, False, None)
+    monkeypatch.setenv("CRAWLER_REDIS_URL", "redis://127.0.0.1:6379/15")
+    assert distributed_settings(True, True, "c7") == {
+        "CRAWLER_REDIS_SEED_ONLY": True,
+        "CRAWLER_CRAWL_ID": "c7",
+    }

@@ -71,6 +71,7 @@ def _seed(tmp: Path, env: dict[str, str]) -> str:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "| frontier " in result.stderr  # the progress line shows the shared frontier
     return result.stdout
 
 
