@@ -126,6 +126,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
     # Below Retry (550): learns of a host that does not resolve once its retries are spent.
     "crawler.middlewares.unreachable.SkipUnresolvableHostsMiddleware": 540,
+    # Above Retry (550) on the way back: a 429/503 with Retry-After waits, then asks again.
+    "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    # Above Redirect (600) on the way back: a redirect back onto its own chain is counted.
+    "crawler.middlewares.redirect_loop.RedirectLoopMiddleware": 610,
     # Last before the downloader: a request robots.txt or offsite drop reserves no slot.
     "crawler.distributed.politeness.SharedPolitenessMiddleware": 960,
 }
