@@ -172,6 +172,13 @@ def print_run(run: CrawlRun) -> None:
             f"{stats.get('crawler/incremental/not_modified', 0)} answered 304, "
             f"{stats.get('crawler/incremental/skipped_known', 0)} archived articles skipped"
         )
+    if stats.get("crawler/archive/outages"):
+        console.print(
+            f"[yellow]archive unavailable[/yellow] {stats['crawler/archive/outages']} time(s), "
+            f"{stats.get('crawler/archive/outage_seconds', 0)} s in all; "
+            f"{stats.get('crawler/archive/written_after_outage', 0)} articles waited for it "
+            "and were written"
+        )
     sites = _json(run.site_stats, {})
     if sites:
         console.print(_site_table(sites))

@@ -8,9 +8,11 @@ the run's stats (``crawler/articles/new|updated|unchanged|duplicate``, plus
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from scrapy import Request, signals
@@ -69,11 +71,41 @@ def article_record(
     return ArticleRecord(canonical, values, variants, capture)
 
 
+@dataclass
+class Outage:
+    """How long the archive has been away, and when to ask it again (1, 2, 4 … 30 s)."""
+
+    limit: float  # seconds, then the waiting articles are given up
+    since: float | None = None
+    wait: float = 0.0
+    retry_at: float = 0.0
+
+    def failed(self) -> None:
+        now = time.monotonic()
+        self.since = self.since if self.since is not None else now
+        self.wait = min(30.0, max(1.0, self.wait * 2))
+        self.retry_at = now + self.wait
+
+    def expired(self) -> bool:
+        return self.since is not None and time.monotonic() - self.since > self.limit
+
+    def ended(self) -> float:
+        seconds = time.monotonic() - (self.since or time.monotonic())
+        self.since, self.wait, self.retry_at = None, 0.0, 0.0
+        return seconds
+
+
 class ArchiveStorePipeline:
     """Buffers items and writes each batch in one transaction (CRAWLER_STORE_BATCH_SIZE)."""
 
     def __init__(
-        self, crawler: Crawler, database_url: str, batch_size: int, threshold: float
+        self,
+        crawler: Crawler,
+        database_url: str,
+        batch_size: int,
+        threshold: float,
+        outage_max: float = 300.0,
+        max_waiting: int = 2000,
     ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
@@ -82,6 +114,8 @@ class ArchiveStorePipeline:
         self.batch_size = max(1, batch_size)
         self.threshold = threshold
         self.buffer: list[tuple[ArticleItem, Capture | None]] = []
+        self.outage = Outage(outage_max)
+        self.max_waiting = max(self.batch_size, max_waiting)
         self.site_ids: dict[str, int] = {}
         # The WARC middleware puts each response's capture in its meta; items carry only the
         # URL, so the pipeline remembers the latest captures by URL.
@@ -99,6 +133,8 @@ class ArchiveStorePipeline:
             url,
             settings.getint("CRAWLER_STORE_BATCH_SIZE", 50),
             settings.getfloat("CRAWLER_DEDUP_THRESHOLD", DEFAULT_THRESHOLD),
+            settings.getfloat("CRAWLER_STORE_OUTAGE_MAX", 300.0),
+            settings.getint("CRAWLER_STORE_MAX_WAITING", 2000),
         )
 
     def response_received(self, response: Response, request: Request, **_: Any) -> None:
@@ -116,12 +152,22 @@ class ArchiveStorePipeline:
                 self.flush()
         return item
 
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
         self.flush()
+        # The archive is away: the articles fetched so far wait for it, within the limit.
+        while self.buffer and self.outage.since is not None and not self.outage.expired():
+            await asyncio.sleep(max(0.1, self.outage.retry_at - time.monotonic()))
+            self.flush()
+        if self.buffer and self.outage.since is not None:
+            self._failed(self.buffer, RuntimeError("the archive did not come back"))
+            self.buffer = []
         self.engine.dispose()
 
     def flush(self) -> None:
         if not self.buffer or not self.stats.get_value("crawler/archive_ready"):
+            return
+        if self.outage.since is not None and time.monotonic() < self.outage.retry_at:
+            self._hold()
             return
         batch, self.buffer = self.buffer, []
         for attempt in range(1, _ATTEMPTS + 1):
@@ -134,16 +180,59 @@ class ArchiveStorePipeline:
                     logger.info("archive write conflict, retrying the batch: %s", exc.orig)
                     time.sleep(0.2 * attempt)
                     continue
-                self._failed(batch, exc)
+                self._away(batch, exc)
                 return
             except SQLAlchemyError as exc:
                 self.site_ids.clear()
                 self._failed(batch, exc)
                 return
+        if self.outage.since is not None:
+            self._back(len(batch))
         for outcome, near_duplicate in outcomes:
             self.stats.inc_value(f"crawler/articles/{outcome}")
             if near_duplicate:
                 self.stats.inc_value("crawler/dedup/near_duplicate")
+
+    # --- the archive going away (a PostgreSQL restart, an SQLite file another writer holds)
+    def _away(self, batch: list[tuple[ArticleItem, Capture | None]], exc: Exception) -> None:
+        """Keep the batch and try again later; past CRAWLER_STORE_OUTAGE_MAX it is lost."""
+        if self.outage.since is None:
+            self.stats.inc_value("crawler/archive/outages")
+            logger.warning("the archive is unavailable, articles wait for it: %s", exc)
+        self.outage.failed()
+        if self.outage.expired():
+            self._failed(batch + self.buffer, exc)
+            self.buffer = []
+            self._resume()
+            return
+        self.buffer[:0] = batch
+        self._hold()
+        from twisted.internet import reactor
+
+        core: Any = reactor  # Twisted's stubs do not know the installed reactor's methods
+        core.callLater(self.outage.wait, self.flush)
+
+    def _back(self, written: int) -> None:
+        seconds = self.outage.ended()
+        total = float(self.stats.get_value("crawler/archive/outage_seconds", 0.0)) + seconds
+        self.stats.set_value("crawler/archive/outage_seconds", round(total, 1))
+        self.stats.inc_value("crawler/archive/written_after_outage", written)
+        logger.warning("the archive is back after %.1f s; waiting articles written", seconds)
+        self._resume()
+        if self.buffer:
+            self.flush()
+
+    def _hold(self) -> None:
+        # Too many articles waiting: the crawl pauses until the archive takes them.
+        engine = getattr(self.crawler, "engine", None)
+        if len(self.buffer) >= self.max_waiting and engine is not None and not engine.paused:
+            self.stats.inc_value("crawler/archive/paused")
+            engine.pause()
+
+    def _resume(self) -> None:
+        engine = getattr(self.crawler, "engine", None)
+        if engine is not None and engine.paused:
+            engine.unpause()
 
     def _write(self, batch: list[tuple[ArticleItem, Capture | None]]) -> list[tuple[str, bool]]:
         run_id = self.stats.get_value("crawler/run_id")
