@@ -32,12 +32,12 @@ def available() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default: all of "
+    parser.add_argument("names", nargs="*", help=f"benchmarks to run (default or 'all': "
                                                  f"{', '.join(available())})")
     parser.add_argument("--limit", type=int, default=None,
                         help="at most this many items per data set (a quick look)")
     args = parser.parse_args(argv)
-    names = args.names or available()
+    names = [n for n in args.names if n != "all"] or available()
     unknown = sorted(set(names) - set(available()))
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")

@@ -38,6 +38,10 @@ CRAWLER_CONTACT = os.environ.get("CRAWLER_CONTACT", "")
 CRAWLER_ALLOW_PRIVATE_NETWORKS = os.environ.get("CRAWLER_ALLOW_PRIVATE_NETWORKS", "")
 CRAWLER_TRIGGER = os.environ.get("CRAWLER_TRIGGER", "manual")
 CRAWLER_STORE_BATCH_SIZE = 50
+# The archive away (a PostgreSQL restart): articles wait this long for it, and past this many
+# waiting the crawl pauses (crawler/pipelines/store.py, docs/reliability.md).
+CRAWLER_STORE_OUTAGE_MAX = _env_float("CRAWLER_STORE_OUTAGE_MAX", 300.0)
+CRAWLER_STORE_MAX_WAITING = 2000
 CRAWLER_PROGRESS = False  # the CLI turns on its live progress line
 CRAWLER_DEDUP_THRESHOLD = _env_float("CRAWLER_DEDUP_THRESHOLD", 0.5)  # docs/dedup.md
 CRAWLER_WARC_ENABLED = os.environ.get("CRAWLER_WARC_ENABLED", "1") not in ("0", "false", "no")

@@ -130,3 +130,25 @@ def test_scrapy_crawl_bad_argument_is_one_line(sqlite_url: str, tmp_path: Path) 
     )
     assert "max_pages and max_depth must be whole numbers" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["db", "downgrade", "nosuchrev"], "Can't locate revision identified by 'nosuchrev'"),
+        (["query", "Nga", "--since", "2020-99-01"], "--since '2020-99-01' is not a date"),
+        (["show", "99999"], "no article with id 99999 in the archive"),
+        (["export", "--format", "jsonl", "--output", "/nonexistent/dir/o.jsonl"],
+         "cannot write /nonexistent/dir/o.jsonl"),
+        (["runs", "9999"], "no run 9999"),
+    ],
+)
+def test_bad_cli_arguments_are_one_line(
+    args: list[str], message: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    assert crawler_cli(["db", "upgrade"], sqlite_url, tmp_path).returncode == 0
+    result = crawler_cli(args, sqlite_url, tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], lines

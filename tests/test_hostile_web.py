@@ -116,6 +116,13 @@ def test_every_hostile_case_ends_in_a_counted_outcome(
     assert requested["busy"] == 2 and 2.0 <= waited < 6.0  # asked again after its Retry-After
     stats = result.stats
     assert stats["crawler/retry_after/waits"] == 1
+    # The empty, binary and script-only pages: no article, each counted with its reason.
+    no_article = {k.rsplit("/", 1)[1]: v for k, v in stats.items()
+                  if k.startswith("crawler/pages/no_article/")}
+    assert no_article.get("no_page", 0) >= 2 or (  # empty and binary
+        no_article.get("no_page", 0) >= 1 and stats.get("crawler/skipped/not_html", 0) >= 1
+    ), no_article
+    assert no_article.get("too_little_text", 0) >= 1, no_article  # the JavaScript-only page
 
     # Traps are bounded, and where they stopped is counted.
     assert requested["calendar"] <= 2 * 4 + 1  # max_depth 4 either way from the first month

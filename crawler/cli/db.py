@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 from alembic import command
+from alembic.util import CommandError
 from sqlalchemy.exc import OperationalError
 
 from crawler.config import Config
 from crawler.db.session import alembic_config, current_revision, head_revision, make_engine
-from crawler.errors import ArchiveNotReady
+from crawler.errors import ArchiveNotReady, ConfigError
 
 app = typer.Typer(help="Create and migrate the archive database.", no_args_is_help=True)
 
@@ -22,6 +23,8 @@ def _run(action: str, revision: str) -> None:
         getattr(command, action)(alembic_config(_url()), revision)
     except OperationalError as exc:
         raise ArchiveNotReady(f"cannot open the archive: {exc.orig}") from exc
+    except CommandError as exc:  # an unknown revision, a downgrade past base …
+        raise ConfigError(f"db {action} {revision}: {exc}") from exc
 
 
 @app.command()

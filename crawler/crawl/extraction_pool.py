@@ -53,6 +53,7 @@ class PageResult:
     links: PageLinks = field(default_factory=PageLinks)
     relevance: Relevance | None = None
     fallback: str | None = None  # why the profile's result gave way to the general one
+    no_article: str | None = None  # why there is no article ("no page", "too little text" …)
     error: str | None = None  # extraction_timeout | extraction_crashed | extraction_failed
 
 
@@ -81,7 +82,7 @@ def process_page(page: Page, timeout: float | None = None) -> PageResult:
         relevance = _model.score(article.text, article.title, article.language)
     html = decode_html(page.body, page.content_type)
     links = PageLinks() if looks_binary(html) else page_links_of(html, page.site)
-    return PageResult(article, links, relevance, found.fallback)
+    return PageResult(article, links, relevance, found.fallback, found.no_article)
 
 
 class ExtractionPool:

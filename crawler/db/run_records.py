@@ -29,11 +29,13 @@ def start_run(
     arguments: Mapping[str, Any],
     *,
     job: str | None = None,
+    worker: str | None = None,
 ) -> int:
     run = CrawlRun(
         spider=spider,
         trigger=trigger,
         job=job,
+        worker=worker,
         status="running",
         started_at=started_at,
         arguments=to_json(arguments),
@@ -243,3 +245,23 @@ def runs_of_crawl(session: Session, crawl_id: str) -> Sequence[CrawlRun]:
     """The runs (workers) of one distributed crawl, first started first."""
     query = select(CrawlRun).where(CrawlRun.crawl_id == crawl_id).order_by(CrawlRun.id)
     return session.scalars(query).all()
+
+
+def running_on(session: Session, host: str) -> Sequence[CrawlRun]:
+    """Runs still marked running that a process on this host started outside the scheduler
+    (the scheduler settles its own job runs)."""
+    query = select(CrawlRun).where(
+        CrawlRun.status == "running",
+        CrawlRun.job.is_(None),
+        CrawlRun.worker.like(f"{host}:%"),
+    )
+    return session.scalars(query).all()
+
+
+def mark_died(session: Session, run_id: int, finished_at: datetime) -> None:
+    """A run whose process ended without recording it (kill -9, a power cut, the OOM killer)."""
+    session.execute(
+        update(CrawlRun)
+        .where(CrawlRun.id == run_id, CrawlRun.status == "running")
+        .values(status="interrupted", finish_reason="process_died", finished_at=finished_at)
+    )

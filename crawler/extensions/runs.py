@@ -8,6 +8,8 @@ spawned the process, so a process that dies early still has its run) and ``CRAWL
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,6 +82,26 @@ def site_counters(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _settle_dead_runs(session: Any) -> None:
+    """Runs of this host whose process is gone (kill -9) stop reading as running."""
+    host = socket.gethostname()
+    for run in run_records.running_on(session, host):
+        pid = (run.worker or "").rpartition(":")[2]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            run_records.mark_died(session, run.id, datetime.now(UTC))
+            logger.warning("run %s ended without a record (its process died)", run.id)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
 class CrawlRunRecorder:
     def __init__(self, crawler: Crawler, database_url: str) -> None:
         self.crawler = crawler
@@ -120,6 +142,7 @@ class CrawlRunRecorder:
         settings = self.crawler.settings
         adopt = settings.getint("CRAWLER_RUN_ID", 0)
         with self._sessions().begin() as session:
+            _settle_dead_runs(session)
             if adopt and run_records.adopt_run(session, adopt, arguments):
                 self.run_id = adopt
             else:
@@ -130,6 +153,7 @@ class CrawlRunRecorder:
                     datetime.now(UTC),
                     arguments,
                     job=settings.get("CRAWLER_JOB") or None,
+                    worker=f"{socket.gethostname()}:{os.getpid()}",
                 )
         stats.set_value("crawler/run_id", self.run_id)
         stats.set_value("crawler/archive_ready", True)

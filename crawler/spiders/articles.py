@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from scrapy.http import TextResponse
@@ -35,6 +36,10 @@ def read_result(
         stats.inc_value(f"crawler/sites/{site.key}/errors/{result.error}")
         return None
     article = result.article
+    if article is None and result.no_article:
+        # Why a page held no article: a listing's teasers, an empty, binary or script-only page.
+        reason = re.sub(r"[^a-z]+", "_", result.no_article.lower()).strip("_")[:32]
+        stats.inc_value(f"crawler/pages/no_article/{reason}")
     if article is not None and result.fallback:
         # The profile lost to plain extraction on this page: a stale profile shows here first.
         stats.inc_value(f"crawler/sites/{site.key}/extraction_fallback")
