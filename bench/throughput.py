@@ -1,0 +1,246 @@
+"""Throughput: pages per second end to end, against what the machine allows.
+
+A generated web (bench/webgen.py: the recorded pages of the five sites under new URLs, with
+list pages) is served on 127.0.0.1 by a real HTTP server (bench/localweb.py, as a proxy: the
+sites' real URLs are kept). Three measurements over the same pages, in one run:
+
+1. the project: ``scrapy crawl related`` fetching, extracting, scoring, deduplicating and
+   archiving every article (threshold 0, so every article is written) into SQLite;
+2. baseline (a): a plain Scrapy crawl that fetches the same pages and follows the same links
+   with no extraction (bench/plain_spider.py);
+3. baseline (b): plain ``trafilatura.extract`` over the same article pages in one process.
+
+Both crawls get the same download settings (no politeness delay, 16 connections per site).
+Peak memory is the sum of the crawl's process tree (crawl and extraction workers), sampled
+against the number of pages served. A shorter crawl under cProfile shows where the main
+process spends its time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pstats
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+
+from bench.common import REPO, console, headline, print_table
+from bench.localweb import proxy_url, serve
+from bench.webgen import GeneratedWeb, generate
+
+DOWNLOAD_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS": "32",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "CONCURRENT_ITEMS": "8",  # the project's own setting; the plain crawl gets it too
+    "LOG_LEVEL": "INFO",
+}
+
+
+def _as_plain_http(web: GeneratedWeb) -> None:
+    """The local server speaks HTTP only: the generated pages and profiles link over http."""
+    for path in [*web.web_dir.rglob("*"), *web.seeds_dir.rglob("*.toml")]:
+        if path.is_file():
+            data = path.read_bytes()
+            if b"https://" in data:
+                path.write_bytes(data.replace(b"https://", b"http://"))
+
+
+def _memory(pid: int) -> tuple[int, int]:
+    """(PSS of the process and all its descendants, RSS of the process itself), in bytes.
+
+    PSS shares each page among the processes that map it: the workers fork from one server
+    that loaded extraction's models, so their RSS counts those pages once per worker, their
+    PSS once in all. RSS of the crawl's own process is what Scrapy's memusage watches."""
+    pss, rss, todo = 0, 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            kids = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            status = Path(f"/proc/{current}/status").read_text() if current == pid else ""
+        except OSError:
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                pss += int(line.split()[1]) * 1024
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) * 1024
+        todo.extend(int(k) for k in kids)
+    return pss, rss
+
+
+class _Sampler(threading.Thread):
+    """Peak memory, and the memory when the server had answered 1,000 and N pages."""
+
+    def __init__(self, pid: int, server: Any, marks: tuple[int, ...]) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.server, self.marks = pid, server, marks
+        self.peak_pss = self.peak_rss = self.last_pss = 0
+        self.at: dict[int, int] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.1):
+            pss, rss = _memory(self.pid)
+            if pss:
+                self.last_pss = pss
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            for mark in self.marks:
+                if self.server.served >= mark and mark not in self.at:
+                    self.at[mark] = pss
+
+
+def _crawl(command: list[str], env: dict[str, str], cwd: Path, server: Any,
+           marks: tuple[int, ...] = ()) -> dict[str, Any]:
+    server.served = 0
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    sampler = _Sampler(process.pid, server, marks)
+    sampler.start()
+    _, stderr = process.communicate()
+    elapsed = time.perf_counter() - started
+    sampler.stop.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"crawl failed ({command[:6]}):\n{stderr[-3000:]}")
+    stats = _stats(stderr)
+    seconds = float(stats.get("elapsed_time_seconds", elapsed))
+    pages = int(stats.get("response_received_count", server.served))
+    return {
+        "pages": pages,
+        "seconds": round(seconds, 2),
+        "pages_per_second": round(pages / seconds, 1),
+        "process_seconds": round(elapsed, 2),
+        "peak_pss_mb": round(sampler.peak_pss / 2**20, 1),
+        "peak_main_rss_mb": round(sampler.peak_rss / 2**20, 1),
+        "pss_mb_at": {k: round(v / 2**20, 1) for k, v in sampler.at.items()},
+        "pss_mb_last": round(sampler.last_pss / 2**20, 1),
+        "items": int(stats.get("item_scraped_count", 0)),
+    }
+
+
+def _stats(log: str) -> dict[str, Any]:
+    """The numbers of Scrapy's closing stats dump."""
+    out: dict[str, Any] = {}
+    for line in log.splitlines():
+        line = line.strip().rstrip(",").rstrip("}").lstrip("{")
+        if line.startswith("'") and "': " in line:
+            key, _, value = line[1:].partition("': ")
+            try:
+                out[key] = float(value)
+            except ValueError:
+                out[key] = value
+    return out
+
+
+def _project_command(extra: dict[str, str]) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", "related", "-a", "max_depth=10000"]
+    for name, value in {**DOWNLOAD_SETTINGS, "CRAWLER_RELEVANCE_THRESHOLD": "0",
+                        "CRAWLER_STORE_BATCH_SIZE": "200", **extra}.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def _plain_trafilatura(web: GeneratedWeb, limit: int | None) -> dict[str, Any]:
+    pages = sorted(p for p in web.web_dir.rglob("*") if p.is_file() and "/bench/" not in str(p)
+                   and p.suffix not in (".txt", ".toml", ".xml"))[:limit]
+    bodies = [p.read_bytes() for p in pages]
+    started = time.perf_counter()
+    found = sum(trafilatura.extract(body) is not None for body in bodies)
+    seconds = time.perf_counter() - started
+    return {"pages": len(bodies), "with_text": found, "seconds": round(seconds, 2),
+            "pages_per_second": round(len(bodies) / seconds, 1),
+            "ms_per_page": round(1000 * seconds / len(bodies), 2)}
+
+
+def _profile(env: dict[str, str], workdir: Path, pages: int) -> list[list[Any]]:
+    """The main process's top functions by own time, over a shorter crawl."""
+    out = workdir / "crawl.prof"
+    command = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "scrapy",
+               *_project_command({"LOG_LEVEL": "WARNING"})[3:], "-a", f"max_pages={pages}"]
+    subprocess.run(command, cwd=REPO, env={**env, "CRAWLER_DATABASE_URL":
+                   f"sqlite:///{workdir / 'profile.db'}"}, check=True, capture_output=True)
+    stats = pstats.Stats(str(out))
+    total = sum(v[2] for v in stats.stats.values())  # type: ignore[attr-defined]
+    by_area: dict[str, float] = {}
+    for (file, _, _), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        by_area[_area(file)] = by_area.get(_area(file), 0.0) + own
+    return [[area, round(100 * t / total, 1)] for area, t in
+            sorted(by_area.items(), key=lambda kv: -kv[1])[:12]]
+
+
+def _area(file: str) -> str:
+    for marker in ("/crawler/", "/scrapy/", "/twisted/", "/trafilatura/", "/lxml/", "/parsel/",
+                   "/sqlalchemy/", "/datasketch/", "/htmldate/", "/courlan/", "/w3lib/",
+                   "/warcio/", "/asyncio/"):
+        if marker in file:
+            if marker == "/crawler/":
+                return "crawler/" + file.split("/crawler/", 1)[1].split("/", 1)[0]
+            return marker.strip("/")
+    return "other" if not file.startswith("~") else "builtins (C)"
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    per_site = 2000 if args.limit is None else max(40, args.limit // 5)
+    with tempfile.TemporaryDirectory(prefix="throughput-") as tmp:
+        workdir = Path(tmp)
+        web = generate(workdir / "generated", per_site=per_site, related_share=0.5)
+        _as_plain_http(web)
+        console.print(f"generated web: {web.pages} pages, {web.articles} articles")
+        with serve(web.web_dir) as server:
+            env = {**os.environ, "CRAWLER_SEEDS_DIR": str(web.seeds_dir),
+                   "http_proxy": proxy_url(server), "CRAWLER_WARC_ENABLED": "0"}
+            env.pop("CRAWLER_REPLAY_DIR", None)
+            marks = (1_000,)
+            figures: dict[str, Any] = {}
+            workers = os.cpu_count() or 1
+            for name, extra in (("project", {}), ("project, 1 process", {
+                    "CRAWLER_EXTRACT_WORKERS": "0"})):
+                database = workdir / f"project-{len(figures)}.db"
+                env_run = {**env, "CRAWLER_DATABASE_URL": f"sqlite:///{database}"}
+                figures[name] = _crawl(_project_command(extra), env_run, REPO, server, marks)
+            plain_cmd = [sys.executable, "-m", "scrapy", "runspider",
+                         str(REPO / "bench" / "plain_spider.py")]
+            for key, value in DOWNLOAD_SETTINGS.items():
+                plain_cmd += ["-s", f"{key}={value}"]
+            figures["plain scrapy"] = _crawl(plain_cmd, {**env, "PYTHONPATH": str(REPO)},
+                                             workdir, server, marks)
+            figures["plain trafilatura"] = _plain_trafilatura(web, None)
+            profile = _profile(env, workdir, min(1000, web.pages))
+    project, plain, traf = (figures["project"], figures["plain scrapy"],
+                            figures["plain trafilatura"])
+    rows = [[name, f["pages"], f["seconds"], f["pages_per_second"], f.get("peak_pss_mb", "—"),
+             f.get("peak_main_rss_mb", "—"), f.get("pss_mb_at", {}).get(1_000, "—"),
+             f.get("pss_mb_last", "—")]
+            for name, f in figures.items()]
+    print_table(f"pages per second (workers: {workers})",
+                ["run", "pages", "seconds", "pages/s", "peak PSS MB (all processes)",
+                 "peak RSS MB (crawl process)", "PSS @1k pages", "PSS at the end"], rows)
+    print_table("main process, own time by area (cProfile, 1,000 pages)", ["area", "%"],
+                profile)
+    return {
+        "headline": headline(
+            "end-to-end pages/s (project)", project["pages_per_second"],
+            ">= 1.5x plain trafilatura's pages/s, >= 0.5x plain Scrapy's",
+            traf["pages_per_second"], "plain trafilatura.extract, one process, same pages",
+            ratio_to_plain_scrapy=round(project["pages_per_second"] / plain["pages_per_second"],
+                                        3),
+        ),
+        "web": {"pages": web.pages, "articles": web.articles},
+        "workers": workers,
+        "runs": figures,
+        "profile_main_process": profile,
+        "extraction_ms_per_page_plain_trafilatura": traf["ms_per_page"],
+        "archive_writes_per_second": round(project["items"] / project["seconds"], 1),
+    }
