@@ -7,6 +7,7 @@ new URLs. Afterwards: every article once, every URL known, no batch lost.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import subprocess
@@ -68,7 +69,7 @@ def worker_main(db_url: str, worker: str, start_at: float) -> None:
     started = time.time()
     for item in items:
         pipeline.process_item(item)
-    pipeline.close_spider()
+    asyncio.run(pipeline.close_spider())
     stats = {k: v for k, v in crawler.stats.get_stats().items() if k.startswith("crawler/")}
     print(json.dumps({"started": started, "finished": time.time(), **stats}, default=str))
 

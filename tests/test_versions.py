@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -145,7 +146,7 @@ def test_pipeline_counts_outcomes_and_writes_in_batches(db_url: str) -> None:
     with session_factory(engine)() as session:
         assert repo.count_articles(session) == 2
     pipeline.process_item(_item("https://kinhtedothi.vn/a.html", "Bài A về Nga, sửa."))  # updated
-    pipeline.close_spider()
+    asyncio.run(pipeline.close_spider())
     engine.dispose()
     stats = crawler.stats.get_stats()
     counts = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("crawler/articles/")}
