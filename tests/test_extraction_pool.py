@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from crawler.crawl.extraction_pool import ExtractionPool, Page, process_page
+from crawler.focus.relevance import RelevanceModel
 from crawler.seeds import load_seeds
 from crawler.sites import load_sites
 from tests.test_extraction import PATHOLOGICAL
@@ -47,7 +48,7 @@ def test_a_worker_gives_what_the_crawl_process_would() -> None:
         pooled = asyncio.run(pool.run(ARTICLE))
     finally:
         pool.close()
-    inline = process_page(ARTICLE, timeout=10)  # the pool set this process's model up too
+    inline = process_page(ARTICLE, timeout=10, model=RelevanceModel.from_seeds(SEEDS))
     assert pooled.article is not None and inline.article is not None
     assert pooled.article.text == inline.article.text
     assert pooled.relevance == inline.relevance and pooled.relevance is not None

@@ -65,22 +65,24 @@ def _init_worker(seeds: list[Seed]) -> None:
     _model = RelevanceModel.from_seeds(seeds)
 
 
-def process_page(page: Page, timeout: float | None = None) -> PageResult:
-    """Extract, score and read the links of one page (in a worker, or inline with
-    ``timeout``): the reactor's process never parses a page."""
+def process_page(
+    page: Page, timeout: float | None = None, model: RelevanceModel | None = None
+) -> PageResult:
+    """Extract, score and read the links of one page (in a worker, with the worker's model;
+    or inline, with ``timeout`` and the crawl's ``model``): the reactor's process never parses
+    a page."""
     # Imported here: with workers, the crawl's own process never loads extraction's models.
     from crawler.extraction import extract_with_report
     from crawler.extraction.decode import decode_html, looks_binary
 
+    html = decode_html(page.body, page.content_type)  # once, for extraction and links alike
     site = None if page.site.is_generic else page.site
-    found = extract_with_report(
-        page.body, page.url, site, content_type=page.content_type, timeout=timeout
-    )
+    found = extract_with_report(html, page.url, site, timeout=timeout)
     article = found.article
+    scorer = model or _model
     relevance = None
-    if article is not None and _model is not None:
-        relevance = _model.score(article.text, article.title, article.language)
-    html = decode_html(page.body, page.content_type)
+    if article is not None and scorer is not None:
+        relevance = scorer.score(article.text, article.title, article.language)
     links = PageLinks() if looks_binary(html) else page_links_of(html, page.site)
     return PageResult(article, links, relevance, found.fallback, found.no_article)
 
@@ -88,10 +90,16 @@ def process_page(page: Page, timeout: float | None = None) -> PageResult:
 class ExtractionPool:
     """Pages in, :class:`PageResult` out, awaited without blocking the reactor."""
 
-    def __init__(self, seeds: list[Seed], workers: int, timeout: float = DEFAULT_TIMEOUT):
+    def __init__(
+        self,
+        seeds: list[Seed],
+        workers: int,
+        timeout: float = DEFAULT_TIMEOUT,
+        model: RelevanceModel | None = None,
+    ):
         self.workers, self.timeout = workers, timeout
         self._pool: ProcessPool | None = None
-        _init_worker(seeds)  # the inline path scores with the same model
+        self.model = model  # the inline path scores with the crawl's own model
         if workers > 0:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(_PRELOAD)
@@ -99,20 +107,24 @@ class ExtractionPool:
                 max_workers=workers, context=context, initializer=_init_worker,
                 initargs=(seeds,),
             )  # fmt: skip
+        elif model is None:
+            self.model = RelevanceModel.from_seeds(seeds)
 
     @classmethod
-    def from_settings(cls, settings: Any, seeds: list[Seed]) -> ExtractionPool:
+    def from_settings(
+        cls, settings: Any, seeds: list[Seed], model: RelevanceModel | None = None
+    ) -> ExtractionPool:
         workers = settings.get("CRAWLER_EXTRACT_WORKERS")
         count = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
         timeout = settings.getfloat("CRAWLER_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT)
-        return cls(seeds, max(0, count), timeout)
+        return cls(seeds, max(0, count), timeout, model)
 
     async def run(self, page: Page) -> PageResult:
         if self._pool is None:
             from crawler.extraction import ExtractionTimeout
 
             try:
-                return process_page(page, self.timeout)
+                return process_page(page, self.timeout, self.model)
             except ExtractionTimeout:
                 return PageResult(None, error="extraction_timeout")
         future: Future[PageResult] = self._pool.schedule(

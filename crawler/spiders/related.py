@@ -102,7 +102,7 @@ class RelatedSpider(scrapy.Spider):
             self.sites = select_sites(all_sites, self._site_arg, self.seeds)
         self.allowed_domains = sorted({d for site in self.sites for d in site.domains})
         self.budget = page_budget(self.crawler, self.max_pages)
-        self.extraction = ExtractionPool.from_settings(settings, self.seeds)
+        self.extraction = ExtractionPool.from_settings(settings, self.seeds, self.model)
 
     # --- start points ----------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
