@@ -126,11 +126,8 @@ class SiteProfile:
 
     def owns(self, url: str) -> bool:
         """True when the URL's host is one of the site's domains or a subdomain of one."""
-        try:
-            host = (urlsplit(url).hostname or "").lower()
-        except ValueError:  # "http://[": no host, so no site's
-            return False
-        return any(host == d or host.endswith("." + d) for d in self.domains)
+        host = host_of(url)
+        return bool(host) and any(host == d or host.endswith("." + d) for d in self.domains)
 
     def is_article_url(self, url: str) -> bool:
         return any(r.search(url) for r in self._article_res) and not self.is_excluded(url)
@@ -196,6 +193,15 @@ def load_sites(directory: Path) -> dict[str, SiteProfile]:
     if not directory.is_dir():
         raise ConfigError(f"site profile directory not found: {directory}")
     return {p.stem: load_site(p) for p in sorted(directory.glob("*.toml"))}
+
+
+def host_of(url: str) -> str:
+    """The URL's host, lower-cased; "" when there is none or no parser reads the URL
+    ("http://[", a port like ":x": text from a page's canonical link or an old stored row)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def site_for_url(

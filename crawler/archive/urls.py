@@ -22,6 +22,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+from crawler.sites import host_of
+
 TRACKING_PARAMS = (
     "utm_",
     "fbclid",
@@ -126,10 +128,8 @@ def _normalize(url: str) -> str:
 
 
 def _same_site(a: str, b: str, site_domains: Iterable[str]) -> bool:
-    try:
-        host_a = site_host(urlsplit(a).hostname or "")
-        host_b = site_host(urlsplit(b).hostname or "")
-    except ValueError:  # unparseable: no evidence that both name the same site
+    host_a, host_b = site_host(host_of(a)), site_host(host_of(b))
+    if not host_a or not host_b:  # no host, or unparseable: no evidence of one site
         return False
     if host_a == host_b or host_a.endswith("." + host_b) or host_b.endswith("." + host_a):
         return True

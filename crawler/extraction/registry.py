@@ -17,11 +17,11 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from crawler.extraction.dates import DateCandidate
 from crawler.extraction.page import Page
 from crawler.items import ExtractedArticle
+from crawler.sites import host_of
 
 
 class SiteRules:
@@ -69,10 +69,7 @@ def _load_all() -> None:
 
 def rules_for(url: str) -> SiteRules:
     _load_all()
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:  # "http://[": no host, so the generic rules
-        host = ""
+    host = host_of(url)  # "" (the generic rules) for a URL no parser reads
     while host:
         if host in _REGISTRY:
             return _REGISTRY[host]
