@@ -29,6 +29,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler.errors import ConfigError
+from crawler.spiders.errors import count_error
 
 logger = logging.getLogger(__name__)
 
@@ -132,11 +133,7 @@ class PrivateNetworkMiddleware:
             address = literal_address(resolved) if resolved else None
         if address is None or not is_private(address, self.allowed):
             return
-        self.stats.inc_value("crawler/errors")
-        self.stats.inc_value("crawler/errors/private_network")
-        site = request.meta.get("site")
-        if site:
-            self.stats.inc_value(f"crawler/sites/{site}/errors/private_network")
+        count_error(self.stats, "private_network", request.meta.get("site"))
         what = "is" if str(address) == host.strip("[]") else f"resolves to {address}, which is"
         message = (
             f"{host} {what} a private, loopback or link-local address: not crawled "

@@ -18,6 +18,8 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from w3lib.url import safe_url_string
 
+from crawler.spiders.errors import count_error
+
 logger = logging.getLogger(__name__)
 
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -51,10 +53,6 @@ class RedirectLoopMiddleware:
         return response
 
     def _give_up(self, request: Request, kind: str, message: str) -> None:
-        self.stats.inc_value("crawler/errors")
-        self.stats.inc_value(f"crawler/errors/{kind}")
-        site = request.meta.get("site")
-        if site:
-            self.stats.inc_value(f"crawler/sites/{site}/errors/{kind}")
+        count_error(self.stats, kind, request.meta.get("site"))
         logger.info("%s", message)
         raise IgnoreRequest(message)

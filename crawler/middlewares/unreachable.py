@@ -15,6 +15,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from twisted.internet.error import DNSLookupError
 
+from crawler.spiders.errors import count_error
+
 _NO_SUCH_HOST = (CannotResolveHostError, DNSLookupError)
 
 
@@ -32,11 +34,7 @@ class SkipUnresolvableHostsMiddleware:
     def process_request(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
         if host in self.dead:
-            self.stats.inc_value("crawler/errors")
-            self.stats.inc_value("crawler/errors/dns")
-            site = request.meta.get("site")
-            if site:
-                self.stats.inc_value(f"crawler/sites/{site}/errors/dns")
+            count_error(self.stats, "dns", request.meta.get("site"))
             raise IgnoreRequest(f"host {host} does not resolve")
 
     def process_exception(self, request: Request, exception: BaseException) -> None:

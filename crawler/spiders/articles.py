@@ -13,6 +13,7 @@ from crawler.focus.relevance import Relevance
 from crawler.items import ArticleItem, ExtractedArticle
 from crawler.sites import SiteProfile
 from crawler.spiders.discovery import PageLinks, page_links_of
+from crawler.spiders.errors import count_error
 
 
 def page_of(response: TextResponse, site: SiteProfile) -> Page:
@@ -31,9 +32,7 @@ def read_result(
     if result.error:
         # One pathological page must not stall the crawl: counted (its links are read here
         # instead, see links_after_error).
-        stats.inc_value("crawler/errors")
-        stats.inc_value(f"crawler/errors/{result.error}")
-        stats.inc_value(f"crawler/sites/{site.key}/errors/{result.error}")
+        count_error(stats, result.error, site.key)
         return None
     article = result.article
     if article is None and result.no_article:

@@ -78,6 +78,15 @@ def _decompression_bomb(error: BaseException | None) -> bool:
     return isinstance(error, IgnoreRequest) and "MaxSizeExceeded" in type(cause).__name__
 
 
+def count_error(stats: StatsCollector, kind: str, site: str | None = None) -> None:
+    """One error of a kind on the run (``crawler/errors/<kind>``), and on its site's line of
+    the run report (``crawler/sites/<site>/errors/<kind>``)."""
+    stats.inc_value("crawler/errors")
+    stats.inc_value(f"crawler/errors/{kind}")
+    if site:
+        stats.inc_value(f"crawler/sites/{site}/errors/{kind}")
+
+
 def count_failure(stats: StatsCollector, failure: Failure) -> str | None:
     """Count a failed request by kind (and by site); its message, or None for a decision.
 
@@ -88,11 +97,7 @@ def count_failure(stats: StatsCollector, failure: Failure) -> str | None:
     if decided and not _decompression_bomb(failure.value):  # a bomb is a size limit hit
         return None
     kind, host, message = classify_failure(failure)
-    stats.inc_value("crawler/errors")
-    stats.inc_value(f"crawler/errors/{kind}")
-    site = getattr(getattr(failure, "request", None), "meta", {}).get("site")
-    if site:
-        stats.inc_value(f"crawler/sites/{site}/errors/{kind}")
+    count_error(stats, kind, getattr(getattr(failure, "request", None), "meta", {}).get("site"))
     if kind in NETWORK_KINDS:
         stats.set_value(f"crawler/unreachable/{host}", message)
     return message
