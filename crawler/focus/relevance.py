@@ -157,6 +157,10 @@ def _build_profile(seed: Seed, bg: Background, fold_df: Mapping[str, int]) -> _P
     return _Profile(seed.id, seed.language, space, weights, names, folded, labels, name_labels)
 
 
+def _phrase_starts(features: Iterable[str]) -> frozenset[str]:
+    return frozenset(f.split(" ", 1)[0] for f in features if " " in f)
+
+
 def _cover(
     weights: Mapping[str, float], counts: Mapping[str, float], norm: float
 ) -> tuple[float, list[tuple[float, str]]]:
@@ -173,6 +177,12 @@ class RelevanceModel:
         self.profiles = profiles
         self.background = background
         self.max_n = max([2, *(len(f.split()) for p in profiles for f in p.weights)])
+        # First units of the profiles' phrases, per lookup: only n-grams starting with one of
+        # them can score, so no other n-gram of a page is built.
+        self._starts = {
+            "text": _phrase_starts(f for p in profiles for f in p.weights),
+            "snippet": _phrase_starts(f for p in profiles for f in p.folded),
+        }
 
     @classmethod
     def from_seeds(
@@ -189,13 +199,14 @@ class RelevanceModel:
         language = (language or "").split("-")[0].lower() or tn.guess_language(
             f"{title or ''}\n{text}"
         )
-        space = tn.space_of(language)
-        seq, title_seq = tn.units(text, space), tn.units(title or "", space)
-        counts = tn.ngram_counts(seq, self.max_n)
-        names = tn.name_counts(text, space)
-        for f, c in tn.ngram_counts(title_seq, self.max_n).items():
+        space, starts = tn.space_of(language), self._starts["text"]
+        toks, title_toks = tn.tokens(text), tn.tokens(title or "")
+        seq, title_seq = tn.units(text, space, toks), tn.units(title or "", space, title_toks)
+        counts = tn.ngram_counts(seq, self.max_n, starts)
+        names = tn.name_counts(text, space, toks=toks)
+        for f, c in tn.ngram_counts(title_seq, self.max_n, starts).items():
             counts[f] += TITLE_WEIGHT * c
-        for f, c in tn.name_counts(title or "", space).items():
+        for f, c in tn.name_counts(title or "", space, toks=title_toks).items():
             names[f] += TITLE_WEIGHT * c
         norm = 1 - B + B * len(seq) / self.background.avg_len.get(space, 400.0)
         best = Relevance(0.0, None)
@@ -215,11 +226,12 @@ class RelevanceModel:
 
     def score_snippet(self, text: str) -> float:
         """Anchor text, a URL slug, a feed title: no language, maybe no diacritics."""
+        toks, starts = tn.tokens(text), self._starts["snippet"]
         grams = {
-            "vi": tn.ngram_counts([tn.fold(t) for t in tn.tokens(text)], self.max_n),
-            "lt": tn.ngram_counts(tn.units(text, "lt"), self.max_n),
+            "vi": tn.ngram_counts([tn.fold_word(t) for t in toks], self.max_n, starts),
+            "lt": tn.ngram_counts(tn.units(text, "lt", toks), self.max_n, starts),
         }
-        names = tn.name_counts(text, "any")
+        names = tn.name_counts(text, "any", toks=toks)
         best = 0.0
         for p in self.profiles:
             raw = max(

@@ -1,6 +1,7 @@
 """Text normalisation shared by relevance scoring and link prioritisation.
 
-Pure functions, no state. Two languages shape the choices:
+Pure functions; the per-word ones are memoised (a text's words repeat, a crawl's vocabulary
+is bounded, and these run for every page and every link). Two languages shape the choices:
 
 * Vietnamese writes one syllable per space-separated token, so words ("Nhật Bản", "hiệp ước")
   are syllable n-grams, and a syllable's diacritics carry meaning ("nhật" Japan, "nhất" most).
@@ -15,7 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from functools import lru_cache
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _WORD_RE = re.compile(r"[^\W\d_]+")
@@ -123,6 +125,20 @@ def tokens(text: str) -> list[str]:
     return [t for t in _TOKEN_RE.findall(normalize("".join(chars))) if not t.isdigit()]
 
 
+# The first words of the phrase aliases: only bigrams starting with one are counted.
+_ALIAS_STARTS = frozenset(alias.split()[0] for alias in ALIASES if " " in alias)
+_FOLDED_ALIAS_STARTS = frozenset(fold(start) for start in _ALIAS_STARTS)
+# Entries per memoised word function: a crawl's working vocabulary, a few MB at most.
+_WORDS = 1 << 14
+
+
+@lru_cache(maxsize=_WORDS)
+def fold_word(word: str) -> str:
+    """:func:`fold` of one word, memoised."""
+    return fold(word)
+
+
+@lru_cache(maxsize=_WORDS)
 def lt_stem(word: str) -> str:
     """Strip one Lithuanian ending from a folded, casefolded word, keeping >= 3 letters."""
     for ending in _LT_ENDINGS:
@@ -131,14 +147,16 @@ def lt_stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=_WORDS)
 def name_key(token: str) -> str:
     """The language-neutral key of a name: folded and stemmed, so Putin/Putinas, Lavrov/
     Lavrovo, Kuril/Kurilai and NATO/nato meet on one key across both languages."""
-    return lt_stem(fold(normalize(token)))
+    return lt_stem(fold_word(normalize(token)))
 
 
+@lru_cache(maxsize=_WORDS)
 def is_vi_syllable(token: str) -> bool:
-    return _VI_SYLLABLE_RE.match(fold(token)) is not None
+    return _VI_SYLLABLE_RE.match(fold_word(token)) is not None
 
 
 def is_stopword(unit: str, language: str) -> bool:
@@ -170,27 +188,39 @@ def space_of(language: str | None) -> str:
     return "vi" if language == "vi" else "lt"
 
 
-def units(text: str, space: str) -> list[str]:
-    toks = tokens(text)
-    return toks if space == "vi" else [lt_stem(fold(t)) for t in toks]
+def units(text: str, space: str, toks: list[str] | None = None) -> list[str]:
+    """The text's feature units (``toks``: its :func:`tokens`, when already known)."""
+    toks = tokens(text) if toks is None else toks
+    return toks if space == "vi" else [lt_stem(fold_word(t)) for t in toks]
 
 
-def ngram_counts(seq: list[str], max_n: int) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for n in range(1, max_n + 1):
-        counts.update(" ".join(seq[i : i + n]) for i in range(len(seq) - n + 1))
+def ngram_counts(
+    seq: list[str], max_n: int, starts: Collection[str] | None = None
+) -> Counter[str]:
+    """Counts of the 1..max_n-grams of ``seq``. With ``starts``, only n-grams (n >= 2) whose
+    first unit is in it are counted: a scorer that looks up a fixed vocabulary passes the
+    first units of its phrases, and builds no string it could never look up."""
+    counts: Counter[str] = Counter(seq)
+    last = len(seq)
+    for i, unit in enumerate(seq):
+        if starts is not None and unit not in starts:
+            continue
+        for n in range(2, min(max_n, last - i) + 1):
+            counts[" ".join(seq[i : i + n])] += 1
     return counts
 
 
-def name_counts(text: str, space: str, *, profile_side: bool = False) -> Counter[str]:
+def name_counts(
+    text: str, space: str, *, profile_side: bool = False, toks: list[str] | None = None
+) -> Counter[str]:
     """Language-neutral name keys. In Vietnamese a name is a token that is no Vietnamese
     syllable (plus :data:`ALIASES`); elsewhere every token on the scored side (the profile
     restricts), and on a seed only capitalised tokens that do not start a sentence."""
     counts: Counter[str] = Counter()
     if space == "vi":
-        toks = tokens(text)
+        toks = tokens(text) if toks is None else toks
         counts.update(name_key(t) for t in toks if len(t) > 2 and not is_vi_syllable(t))
-        grams = ngram_counts(toks, 2)
+        grams = ngram_counts(toks, 2, _ALIAS_STARTS)
         for alias, key in ALIASES.items():
             counts[key] += grams[alias]
     elif profile_side:
@@ -200,13 +230,13 @@ def name_counts(text: str, space: str, *, profile_side: bool = False) -> Counter
             if m.group()[0].isupper() and len(m.group()) > 2 and not _SENTENCE_START.search(before):
                 counts[name_key(normalize(m.group()))] += 1
     elif space == "any":  # a slug or an anchor of unknown language, maybe without diacritics
-        folded = [fold(t) for t in tokens(text)]
+        folded = [fold_word(t) for t in (tokens(text) if toks is None else toks)]
         counts.update(name_key(t) for t in folded)
-        grams = ngram_counts(folded, 2)
+        grams = ngram_counts(folded, 2, _FOLDED_ALIAS_STARTS)
         for alias, key in ALIASES.items():
             counts[key] += grams[fold(alias)]
     else:
-        counts.update(name_key(t) for t in tokens(text))
+        counts.update(name_key(t) for t in (tokens(text) if toks is None else toks))
     return +counts
 
 
