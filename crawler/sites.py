@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -124,10 +124,23 @@ class SiteProfile:
         """Built for `-a start_urls=…` rather than read from a profile file."""
         return self.path is None
 
+    @cached_property
+    def _hosts(self) -> dict[str, bool]:
+        return {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # What crosses to an extraction worker with every page: the fields, not the caches.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
     def owns(self, url: str) -> bool:
         """True when the URL's host is one of the site's domains or a subdomain of one."""
         host = host_of(url)
-        return bool(host) and any(host == d or host.endswith("." + d) for d in self.domains)
+        owned = self._hosts.get(host)
+        if owned is None:  # a page links a handful of hosts many times: each judged once
+            owned = bool(host) and any(host == d or host.endswith("." + d) for d in self.domains)
+            if len(self._hosts) < _HOSTS_REMEMBERED:
+                self._hosts[host] = owned
+        return owned
 
     def is_article_url(self, url: str) -> bool:
         return any(r.search(url) for r in self._article_res) and not self.is_excluded(url)
@@ -140,6 +153,14 @@ class SiteProfile:
             yield self.home
         yield from self.sections
         yield from self.tag_pages
+
+
+# Hosts whose ownership a profile remembers (a crawl's links reach a few hundred).
+_HOSTS_REMEMBERED = 4096
+# An http(s) URL with a plain host (letters, digits, dots, hyphens; an optional port): read
+# without urlsplit, which costs more than the rest of a link's checks. Anything else
+# (userinfo, IPv6, whitespace, odd schemes) goes through urlsplit.
+_PLAIN_HOST = re.compile(r"https?://([a-z0-9.-]+)(?::\d*)?(?:[/?#]|\Z)", re.IGNORECASE)
 
 
 def _parse(data: dict[str, Any], path: Path) -> SiteProfile:
@@ -198,6 +219,8 @@ def load_sites(directory: Path) -> dict[str, SiteProfile]:
 def host_of(url: str) -> str:
     """The URL's host, lower-cased; "" when there is none or no parser reads the URL
     ("http://[", a port like ":x": text from a page's canonical link or an old stored row)."""
+    if plain := _PLAIN_HOST.match(url):
+        return plain.group(1).lower()
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:

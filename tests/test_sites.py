@@ -6,6 +6,7 @@ the replay handler would serve it and passed to `extract()`.
 
 from __future__ import annotations
 
+import pickle
 import unicodedata
 
 import pytest
@@ -52,3 +53,17 @@ def test_recorded_article_extracts_as_labelled(label: Label) -> None:
     assert text.rstrip().endswith(label.last_sentence), text[-200:]
     leaked = [b for b in label.boilerplate if b in text]
     assert not leaked, f"boilerplate in archived text: {leaked}"
+
+
+def test_a_profile_crosses_to_a_worker_with_its_fields_not_its_caches() -> None:
+    """Every page sent to an extraction worker carries its profile: the compiled patterns and
+    the remembered hosts stay behind, and the copy judges URLs as the original does."""
+    site = SITES["dantri"]
+    urls = ["https://dantri.com.vn/the-gioi/a-20240101.htm", "https://m.dantri.com.vn/x",
+            "https://example.com/dantri.com.vn", "http://[", "https://dantri.com.vn.evil.net/"]
+    judged = [(site.owns(u), site.is_article_url(u)) for u in urls]
+    copy = pickle.loads(pickle.dumps(site))
+    assert copy == site
+    assert not {"_hosts", "_article_res", "_exclude_res"} & set(copy.__dict__)
+    assert [(copy.owns(u), copy.is_article_url(u)) for u in urls] == judged
+    assert judged[0][0] and judged[1][0] and not judged[2][0] and not judged[4][0]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from lxml import html as lxml_html
+from scrapy.http import HtmlResponse
 
 from crawler.archive.urls import canonical_url, normalize_url, site_host
 from crawler.config import Config
 from crawler.recorded_web.replay import RecordedWeb
-from crawler.sites import load_sites, site_for_url
+from crawler.sites import host_of, load_sites, site_for_url
+from crawler.spiders.discovery import absolute_url
 from tests.test_dedup import labels
 
 WEB = Path(__file__).resolve().parent / "web"
@@ -112,3 +115,52 @@ def test_site_host_keeps_short_hosts() -> None:
     assert site_host("www.15min.lt") == "15min.lt"
     assert site_host("amp.dantri.com.vn") == "dantri.com.vn"
     assert site_host("m.vn") == "m.vn"
+
+
+# Links as pages really write them, and the odd ones a hostile or broken page holds.
+_LINKS = [
+    "https://dantri.com.vn/the-gioi/nga-nhat-ban-20240101.htm",
+    "https://dantri.com.vn/the-gioi/a.htm?utm_source=x#comments",
+    "HTTPS://DANTRI.COM.VN/a.htm",
+    "http://kedainietis.lt:8080/naujienos/",
+    "http://kedainietis.lt:/x",
+    "http://kedainietis.lt:x/",
+    "http://user@kedainietis.lt/x",
+    "http://[::1]/x",
+    "http://[",
+    "https://dantri.com.vn/a.htm?",
+    "https://dantri.com.vn/a.htm#",
+    "https://dantri.com.vn/a.htm?#top",
+    "https://dantri.com.vn/a;jsessionid=1",
+    "https://dantri.com.vn/a;",
+    " https://dantri.com.vn/a.htm",
+    "https://dantri.com.vn/a\n.htm",
+    "https:///a.htm",
+    "//cdn.dantri.com.vn/a.jpg",
+    "/the-gioi/b.htm",
+    "b.htm",
+    "?page=2",
+    "#top",
+    "javascript:void(0)",
+    "mailto:toasoan@dantri.com.vn",
+    "http://bücher.example/x",
+]
+
+
+@pytest.mark.parametrize("href", _LINKS)
+def test_link_reading_shortcuts_agree_with_the_url_parser(href: str) -> None:
+    """host_of and absolute_url skip urlsplit/urljoin for plain links (they ran for every
+    link of every page): the result must be what the parser gives, and None, not a crash,
+    where the parser raises."""
+    base = "https://dantri.com.vn/the-gioi/a.htm"
+    response = HtmlResponse(base, body=b"<html><body></body></html>", encoding="utf-8")
+    try:
+        expected: str | None = urljoin(base, href)
+    except ValueError:
+        expected = None
+    assert absolute_url(response, href) == expected
+    try:
+        host = (urlsplit(href).hostname or "").lower()
+    except ValueError:
+        host = ""
+    assert host_of(href) == host

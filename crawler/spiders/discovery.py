@@ -6,6 +6,7 @@ what is known of them before fetching (anchor text, date, the block they sat in)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -25,6 +26,22 @@ class Candidate:
     block: str  # seed | related | section | tag | feed | sitemap | search | link
     date: datetime | None = None
     is_sitemap: bool = False
+
+
+# An absolute http(s) link that urljoin would return unchanged: no whitespace, brackets or
+# ";" params, no empty query or fragment. Nearly every link on a news page is one.
+_ABSOLUTE = re.compile(r"https?://[^\s/?#;\[\]][^\s;\[\]]*\Z")
+
+
+def absolute_url(response: Any, href: str) -> str | None:
+    """``href`` resolved against the page (and its ``<base href>``), as ``response.urljoin``
+    does; None when no URL parser reads it ("http://[", a bad IPv6 host)."""
+    if _ABSOLUTE.match(href) and not href.endswith(("?", "#")) and "?#" not in href:
+        return href  # urljoin's result, without its cost (it ran for every link of every page)
+    try:
+        return str(response.urljoin(href))
+    except ValueError:
+        return None
 
 
 def _parse_date(value: str | None) -> datetime | None:

@@ -194,8 +194,8 @@ class RelatedSpider(scrapy.Spider):
             if key in judged:
                 continue
             judged.add(key)
-            url = response.urljoin(candidate.url)
-            if not url.startswith(("http://", "https://")):
+            url = discovery.absolute_url(response, candidate.url)
+            if url is None or not url.startswith(("http://", "https://")):
                 continue
             if not site.owns(url) or site.is_excluded(url):
                 continue
