@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from crawler.db.dialect import insert_for
+from crawler.db.dialect import dialect_insert, insert_ignoring
 from crawler.db.models import (
     Article,
     MinhashBand,
@@ -55,24 +55,33 @@ def near_duplicate_candidates(
     params: dict[str, int] = {"exclude": -1 if exclude is None else exclude}
     for i, (band, bucket) in enumerate(bands):
         params[f"b{i}"], params[f"k{i}"] = band, bucket
-    rows = session.execute(_candidates_query(len(bands)), params).all()
+    rows = session.connection().execute(_candidates_query(len(bands)), params).all()
     return [Candidate(a, bytes(s), c) for a, s, c in rows]
+
+
+_DROP_BANDS = delete(MinhashBand).where(MinhashBand.article_id == bindparam("of_article"))
+
+
+@cache
+def _upsert_signature(dialect: str) -> Any:
+    stmt = dialect_insert(dialect)(MinhashSignature)
+    return stmt.on_conflict_do_update(
+        index_elements=["article_id"], set_={"signature": stmt.excluded.signature}
+    )
 
 
 def index_signature(
     session: Session, article_id: int, signature: bytes, bands: Sequence[tuple[int, int]]
 ) -> None:
     """Store (or replace) an article's signature and its LSH buckets."""
-    stmt = insert_for(session, MinhashSignature).values(article_id=article_id, signature=signature)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["article_id"], set_={"signature": stmt.excluded.signature}
-        )
-    )
-    session.execute(delete(MinhashBand).where(MinhashBand.article_id == article_id))
+    # Statements built once, run on the session's connection: once per archived page.
+    core = session.connection()
+    core.execute(_upsert_signature(session.get_bind().dialect.name),
+                 {"article_id": article_id, "signature": signature})  # fmt: skip
+    core.execute(_DROP_BANDS, {"of_article": article_id})
     rows = [{"band": b, "bucket": k, "article_id": article_id} for b, k in bands]
     # executemany of one cached statement (a multi-row VALUES would be compiled every time)
-    session.connection().execute(insert_for(session, MinhashBand).on_conflict_do_nothing(), rows)
+    core.execute(insert_ignoring(session, MinhashBand), rows)
 
 
 def articles_without_signature(session: Session, limit: int = 1000) -> Sequence[tuple[int, str]]:
@@ -87,12 +96,13 @@ def articles_without_signature(session: Session, limit: int = 1000) -> Sequence[
     return [(i, t) for i, t in session.execute(query).all()]
 
 
+_LINK_CLUSTER = update(Article).where(Article.id == bindparam("of_article"))
+
+
 def link_cluster(session: Session, article_id: int, cluster_id: int, similarity: float) -> None:
-    session.execute(
-        update(Article)
-        .where(Article.id == article_id)
-        .values(cluster_id=cluster_id, cluster_similarity=similarity)
-    )
+    session.connection().execute(
+        _LINK_CLUSTER, {"of_article": article_id, "cluster_id": cluster_id,
+                        "cluster_similarity": similarity})  # fmt: skip
 
 
 def cluster_members(session: Session, cluster_id: int) -> Sequence[Article]:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from crawler.db.dialect import insert_for
+from crawler.db.dialect import insert_for, insert_ignoring
 from crawler.db.models import (
     Article,
     ArticleText,
@@ -30,6 +30,49 @@ from crawler.db.models import (
 )
 
 UpsertOutcome = Literal["new", "updated", "unchanged"]
+
+# The write path runs these for every archived page, so they are built once, with bound
+# parameters, and run on the session's connection (Core): constructing a statement per call
+# and the ORM's execution layer cost more than the SQL itself (docs/performance.md).
+_ARTICLE_OF_URLS = select(ArticleUrl.url, ArticleUrl.article_id).where(
+    ArticleUrl.url.in_(bindparam("urls", expanding=True))
+)
+_TEXT_OWNER = select(ArticleText.canonical_url).where(
+    ArticleText.content_hash == bindparam("content_hash")
+)
+_ARTICLE_ID = select(Article.id).where(Article.canonical_url == bindparam("canonical"))
+_CURRENT_VERSION = (
+    select(
+        Article.canonical_url,
+        ArticleVersion.version,
+        ArticleVersion.content_hash,
+        ArticleVersion.title,
+        ArticleVersion.text,
+    )
+    .join(Article, Article.id == ArticleVersion.article_id)
+    .where(ArticleVersion.article_id == bindparam("article_id"))
+    .order_by(ArticleVersion.version.desc())
+    .limit(1)
+)
+_TOUCH_ARTICLE = (
+    update(Article)
+    .where(Article.id == bindparam("article_id"), Article.last_seen_at < bindparam("seen"))
+    .values(last_seen_at=bindparam("seen"))
+)
+_TOUCH_VERSION = (
+    update(ArticleVersion)
+    .where(
+        ArticleVersion.article_id == bindparam("of_article"),
+        ArticleVersion.version == bindparam("of_version"),
+        ArticleVersion.last_seen_at < bindparam("seen"),
+    )
+    .values(last_seen_at=bindparam("seen"))
+)
+
+
+def _core(session: Session) -> Connection:
+    """The session's connection, in its transaction: for statements that load no objects."""
+    return session.connection()
 
 
 def ensure_site(session: Session, key: str, name: str, language: str | None) -> int:
@@ -49,11 +92,7 @@ def find_article_by_urls(session: Session, urls: Sequence[str]) -> int | None:
     """The article any of these URLs is known for; earlier URLs in the list win."""
     if not urls:
         return None
-    rows = dict(
-        session.execute(
-            select(ArticleUrl.url, ArticleUrl.article_id).where(ArticleUrl.url.in_(list(urls)))
-        ).all()
-    )
+    rows = dict(_core(session).execute(_ARTICLE_OF_URLS, {"urls": list(urls)}).all())
     return next((rows[u] for u in urls if u in rows), None)
 
 
@@ -63,31 +102,24 @@ def claim_text(session: Session, content_hash: str, canonical_url: str, seen: da
     Called before the article row is written: a concurrent claim of the same text waits on
     the primary key until the first transaction ends, then reads the first owner.
     """
-    session.execute(
-        insert_for(session, ArticleText)
-        .values(content_hash=content_hash, canonical_url=canonical_url, first_seen_at=seen)
-        .on_conflict_do_nothing(index_elements=["content_hash"])
+    core = _core(session)
+    core.execute(
+        insert_ignoring(session, ArticleText, "content_hash"),
+        {"content_hash": content_hash, "canonical_url": canonical_url, "first_seen_at": seen},
     )
-    owner = session.scalar(
-        select(ArticleText.canonical_url).where(ArticleText.content_hash == content_hash)
-    )
+    owner = core.scalar(_TEXT_OWNER, {"content_hash": content_hash})
     assert owner is not None  # inserted or already there
     return owner
 
 
 def article_id_of(session: Session, canonical_url: str) -> int | None:
-    return session.scalar(select(Article.id).where(Article.canonical_url == canonical_url))
+    return _core(session).scalar(_ARTICLE_ID, {"canonical": canonical_url})
 
 
 def insert_article(session: Session, values: Mapping[str, Any]) -> int | None:
     """A new article row; None when its canonical URL was stored first by someone else."""
-    stmt = (
-        insert_for(session, Article)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["canonical_url"])
-        .returning(Article.id)
-    )
-    article_id: int | None = session.execute(stmt).scalar()
+    stmt = insert_ignoring(session, Article, "canonical_url", returning="id")
+    article_id: int | None = _core(session).execute(stmt, dict(values)).scalar()
     return article_id
 
 
@@ -99,9 +131,7 @@ def add_urls(session: Session, article_id: int, urls: Mapping[str, str], seen: d
         {"url": url, "article_id": article_id, "kind": kind, "first_seen_at": seen}
         for url, kind in urls.items()
     ]
-    session.execute(
-        insert_for(session, ArticleUrl).values(rows).on_conflict_do_nothing(index_elements=["url"])
-    )
+    _core(session).execute(insert_ignoring(session, ArticleUrl, "url"), rows)
 
 
 def urls_of(session: Session, article_id: int) -> dict[str, str]:
@@ -126,19 +156,7 @@ class VersionState:
 
 
 def current_version(session: Session, article_id: int) -> VersionState:
-    row = session.execute(
-        select(
-            Article.canonical_url,
-            ArticleVersion.version,
-            ArticleVersion.content_hash,
-            ArticleVersion.title,
-            ArticleVersion.text,
-        )
-        .join(Article, Article.id == ArticleVersion.article_id)
-        .where(ArticleVersion.article_id == article_id)
-        .order_by(ArticleVersion.version.desc())
-        .limit(1)
-    ).one()
+    row = _core(session).execute(_CURRENT_VERSION, {"article_id": article_id}).one()
     return VersionState(
         article_id, row.canonical_url, row.version, row.content_hash, row.title, row.text
     )
@@ -146,13 +164,8 @@ def current_version(session: Session, article_id: int) -> VersionState:
 
 def add_version(session: Session, values: Mapping[str, Any]) -> int | None:
     """A new version row; None when that version number was written first by someone else."""
-    stmt = (
-        insert_for(session, ArticleVersion)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["article_id", "version"])
-        .returning(ArticleVersion.id)
-    )
-    version_id: int | None = session.execute(stmt).scalar()
+    stmt = insert_ignoring(session, ArticleVersion, "article_id", "version", returning="id")
+    version_id: int | None = _core(session).execute(stmt, dict(values)).scalar()
     return version_id
 
 
@@ -170,20 +183,9 @@ def update_article(session: Session, article_id: int, values: Mapping[str, Any])
 
 def touch_article(session: Session, article_id: int, version: int, seen: datetime) -> None:
     """An unchanged re-crawl: only when the article (and its current version) was last seen."""
-    session.execute(
-        update(Article)
-        .where(Article.id == article_id, Article.last_seen_at < seen)
-        .values(last_seen_at=seen)
-    )
-    session.execute(
-        update(ArticleVersion)
-        .where(
-            ArticleVersion.article_id == article_id,
-            ArticleVersion.version == version,
-            ArticleVersion.last_seen_at < seen,
-        )
-        .values(last_seen_at=seen)
-    )
+    core = _core(session)
+    core.execute(_TOUCH_ARTICLE, {"article_id": article_id, "seen": seen})
+    core.execute(_TOUCH_VERSION, {"of_article": article_id, "of_version": version, "seen": seen})
 
 
 def update_version(session: Session, version_id: int, values: Mapping[str, Any]) -> None:
