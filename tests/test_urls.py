@@ -138,6 +138,14 @@ _LINKS = [
     "https:///a.htm",
     "//cdn.dantri.com.vn/a.jpg",
     "/the-gioi/b.htm",
+    "/the-gioi/b.htm?page=2#top",
+    "/a//b.htm",
+    "/a/./b.htm",
+    "/a/../b.htm",
+    "/a/..",
+    "/x?",
+    "/\\x",
+    "/x y.htm",
     "b.htm",
     "?page=2",
     "#top",
@@ -147,15 +155,18 @@ _LINKS = [
 ]
 
 
+@pytest.mark.parametrize("base_href", [None, "http://m.dantri.com.vn:8080/sub/"])
 @pytest.mark.parametrize("href", _LINKS)
-def test_link_reading_shortcuts_agree_with_the_url_parser(href: str) -> None:
+def test_link_reading_shortcuts_agree_with_the_url_parser(href: str, base_href: str | None) -> None:
     """host_of and absolute_url skip urlsplit/urljoin for plain links (they ran for every
-    link of every page): the result must be what the parser gives, and None, not a crash,
-    where the parser raises."""
-    base = "https://dantri.com.vn/the-gioi/a.htm"
-    response = HtmlResponse(base, body=b"<html><body></body></html>", encoding="utf-8")
+    link of every page): the result must be what the parser gives, against the page's
+    <base href> when it has one, and None, not a crash, where the parser raises."""
+    url = "https://dantri.com.vn/the-gioi/a.htm"
+    head = f'<base href="{base_href}">' if base_href else ""
+    body = f"<html><head>{head}</head><body></body></html>".encode()
+    response = HtmlResponse(url, body=body, encoding="utf-8")
     try:
-        expected: str | None = urljoin(base, href)
+        expected: str | None = urljoin(base_href or url, href)
     except ValueError:
         expected = None
     assert absolute_url(response, href) == expected

@@ -28,20 +28,40 @@ class Candidate:
     is_sitemap: bool = False
 
 
-# An absolute http(s) link that urljoin would return unchanged: no whitespace, brackets or
-# ";" params, no empty query or fragment. Nearly every link on a news page is one.
+# Links urljoin would resolve by rule, read without it (it ran for every link of every
+# page): an absolute http(s) link it returns unchanged (no whitespace, brackets or ";"
+# params), and a root-relative one without "." segments, which it appends to the base's
+# origin. Anything else, or an empty query or fragment it would drop, goes through urljoin.
 _ABSOLUTE = re.compile(r"https?://[^\s/?#;\[\]][^\s;\[\]]*\Z")
+_ROOT_RELATIVE = re.compile(r"/(?![/\\])[^\s;\[\]]*\Z")
+_DOT_SEGMENT = re.compile(r"/\.\.?(?:[/?#]|\Z)")
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d*)?(?=[/?#]|\Z)")
 
 
 def absolute_url(response: Any, href: str) -> str | None:
     """``href`` resolved against the page (and its ``<base href>``), as ``response.urljoin``
     does; None when no URL parser reads it ("http://[", a bad IPv6 host)."""
-    if _ABSOLUTE.match(href) and not href.endswith(("?", "#")) and "?#" not in href:
-        return href  # urljoin's result, without its cost (it ran for every link of every page)
+    if not href.endswith(("?", "#")) and "?#" not in href:
+        if _ABSOLUTE.match(href):
+            return href
+        if (
+            _ROOT_RELATIVE.match(href)
+            and not _DOT_SEGMENT.search(href)
+            and (origin := _ORIGIN.match(_base_url(response)))
+        ):
+            return origin.group(0) + href
     try:
         return str(response.urljoin(href))
     except ValueError:
         return None
+
+
+def _base_url(response: Any) -> str:
+    # Imported here: extraction workers use this module and need no Scrapy.
+    from scrapy.http import TextResponse
+    from scrapy.utils.response import get_base_url
+
+    return get_base_url(response) if isinstance(response, TextResponse) else str(response.url)
 
 
 def _parse_date(value: str | None) -> datetime | None:

@@ -195,7 +195,8 @@ class RelatedSpider(scrapy.Spider):
                 continue
             judged.add(key)
             url = discovery.absolute_url(response, candidate.url)
-            if url is None or not url.startswith(("http://", "https://")):
+            # Already asked for (most of a page's links: menus, teasers): nothing to judge.
+            if url is None or not url.startswith(("http://", "https://")) or url in self.budget:
                 continue
             if not site.owns(url) or site.is_excluded(url):
                 continue
@@ -207,8 +208,6 @@ class RelatedSpider(scrapy.Spider):
             listed = candidate.is_sitemap or candidate.block in discovery.LISTING_BLOCKS
             followed = is_article or listed
             if not (followed or site.is_generic):
-                continue
-            if url in self.budget:
                 continue
             if not self._spend(url):
                 return
