@@ -9,6 +9,7 @@ than trusted. Input is capped first, so a multi-megabyte page costs bounded time
 
 from __future__ import annotations
 
+import re
 from charset_normalizer import from_bytes
 from w3lib.encoding import (
     html_body_declared_encoding,
@@ -25,6 +26,7 @@ MAX_INPUT_BYTES = 5_000_000
 # often mislabelled as Latin-1 family, and valid UTF-8 is almost never anything else.
 _UTF8_SUSPECTS = frozenset({"utf-8", "cp1252", "iso8859-1", "iso8859-15", "ascii", "cp1258"})
 _DETECT_WINDOW = 20_000  # detection on a prefix: enough for a verdict, bounded cost
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")  # below " ", less \t \n \r \f
 
 
 def _utf8(data: bytes) -> str | None:
@@ -81,5 +83,5 @@ def looks_binary(text: str) -> bool:
     head = text[:4096]
     if not head:
         return True
-    controls = sum(1 for ch in head if ch < " " and ch not in "\t\n\r\f")
+    controls = len(_CONTROL_CHARS.findall(head))
     return controls + head.count("\ufffd") > len(head) // 10

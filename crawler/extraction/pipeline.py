@@ -127,6 +127,10 @@ def _key(line: str) -> str:
     return " ".join(line.lower().split())
 
 
+def _within(key: str, blocks: list[str]) -> bool:
+    return any(key in block for block in blocks)
+
+
 def floor(profiled: clean.Cleaned, general: clean.Cleaned) -> tuple[clean.Cleaned, str | None]:
     """The profile's result, unless it lost to the general one: then the general result
     (nothing or too little left) or the general opening put before the profile's text."""
@@ -189,7 +193,7 @@ def _extract(html: str | bytes, url: str, site: SiteProfile | None, rules: SiteR
     if site:
         general = cleaned_lines(general_body)
         # What the profile's link blocks hold (related teasers, menus) is never content.
-        general.lines = [x for x in general.lines if not any(_key(x) in b for b in linked)]
+        general.lines = [x for x in general.lines if not _within(_key(x), linked)]
         cleaned, fallback = floor(cleaned, general)
     if reason := verdict.no_article_reason(cleaned.lines, page, anchors, cleaned.date_lines,
                                            cleaned.link_chars):
