@@ -10,6 +10,7 @@ than trusted. Input is capped first, so a multi-megabyte page costs bounded time
 from __future__ import annotations
 
 import re
+
 from charset_normalizer import from_bytes
 from w3lib.encoding import (
     html_body_declared_encoding,
