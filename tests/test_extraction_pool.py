@@ -7,9 +7,12 @@ import time
 from pathlib import Path
 
 from crawler.crawl.extraction_pool import ExtractionPool, Page, process_page
+from crawler.extraction import parse_page
+from crawler.extraction.decode import decode_html, looks_binary
 from crawler.focus.relevance import RelevanceModel
 from crawler.seeds import load_seeds
 from crawler.sites import load_sites
+from crawler.spiders.discovery import page_links_of
 from tests.test_extraction import PATHOLOGICAL
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,3 +58,22 @@ def test_a_worker_gives_what_the_crawl_process_would() -> None:
     assert pooled.links == inline.links
     # The links were read in the worker: the related block and every anchor, for the spider.
     assert pooled.links.anchors and all(c.block == "link" for c in pooled.links.anchors)
+
+
+def test_links_read_from_the_shared_tree_are_the_links_of_the_page() -> None:
+    """A worker parses a page once: links come from the tree extraction then takes over.
+    On every recorded page (articles, listings, hostile variants), and with each site's
+    profile, they are the links a fresh parse of the HTML gives."""
+    sites = list(load_sites(REPO / "seeds" / "sites").values())
+    compared = 0
+    for path in sorted((REPO / "tests" / "web").rglob("*")):
+        if not path.is_file() or path.suffix in (".json", ".txt", ".toml"):
+            continue
+        html = decode_html(path.read_bytes())
+        tree = parse_page(html)
+        if looks_binary(html) or tree is None:
+            continue
+        for site in sites:
+            assert page_links_of(tree, site) == page_links_of(html, site), (path, site.key)
+            compared += 1
+    assert compared > 500

@@ -72,18 +72,22 @@ def process_page(
     or inline, with ``timeout`` and the crawl's ``model``): the reactor's process never parses
     a page."""
     # Imported here: with workers, the crawl's own process never loads extraction's models.
-    from crawler.extraction import extract_with_report
+    from crawler.extraction import extract_with_report, parse_page
     from crawler.extraction.decode import decode_html, looks_binary
 
     html = decode_html(page.body, page.content_type)  # once, for extraction and links alike
+    if looks_binary(html):
+        return PageResult(None, no_article="no page")
+    # Parsed once: the links are read from the intact tree, then extraction takes it over.
+    tree = parse_page(html)
+    links = page_links_of(html if tree is None else tree, page.site)
     site = None if page.site.is_generic else page.site
-    found = extract_with_report(html, page.url, site, timeout=timeout)
+    found = extract_with_report(html if tree is None else tree, page.url, site, timeout=timeout)
     article = found.article
     scorer = model or _model
     relevance = None
     if article is not None and scorer is not None:
         relevance = scorer.score(article.text, article.title, article.language)
-    links = PageLinks() if looks_binary(html) else page_links_of(html, page.site)
     return PageResult(article, links, relevance, found.fallback, found.no_article)
 
 

@@ -15,6 +15,7 @@ from crawler.extraction.pipeline import (
     Extraction,
     extract,
     extract_with_report,
+    parse_page,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "ExtractionTimeout",
     "extract",
     "extract_with_report",
+    "parse_page",
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
@@ -67,6 +68,15 @@ class Extraction:
     no_article: str | None = None
 
 
+def parse_page(markup: str) -> HtmlElement | None:
+    """The page's tree as extraction reads it (trafilatura's own loader: the tree plain
+    trafilatura sees); None when there is no document. A caller that reads the page too (link
+    discovery) parses once with this and passes the tree to :func:`extract_with_report`,
+    which then owns it: pre-cleaning removes nodes from it."""
+    tree: HtmlElement | None = load_html(markup)
+    return tree
+
+
 def extract(
     html: str | bytes,
     url: str,
@@ -89,7 +99,7 @@ def extract(
 
 
 def extract_with_report(
-    html: str | bytes,
+    html: str | bytes | HtmlElement,
     url: str,
     site: SiteProfile | None = None,
     *,
@@ -149,12 +159,15 @@ def floor(profiled: clean.Cleaned, general: clean.Cleaned) -> tuple[clean.Cleane
     return profiled, None
 
 
-def _extract(html: str | bytes, url: str, site: SiteProfile | None, rules: SiteRules,
-             content_type: str | None) -> Extraction | None:
-    markup = decode_html(html, content_type)
-    if looks_binary(markup):
-        return None
-    tree = load_html(markup)  # trafilatura's own loader: the same tree plain trafilatura sees
+def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None,
+             rules: SiteRules, content_type: str | None) -> Extraction | None:
+    if isinstance(html, HtmlElement):
+        tree: HtmlElement | None = html
+    else:
+        markup = decode_html(html, content_type)
+        if looks_binary(markup):
+            return None
+        tree = parse_page(markup)
     if tree is None:
         return None
     page = Page(url, tree, site)

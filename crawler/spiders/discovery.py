@@ -188,8 +188,9 @@ class PageLinks:
         )
 
 
-def page_links_of(html: str, site: SiteProfile) -> PageLinks:
-    selector = Selector(text=html)
+def page_links_of(page: str | Any, site: SiteProfile) -> PageLinks:
+    """Every link of a page, from its HTML or from its parsed (lxml.html) tree."""
+    selector = Selector(text=page) if isinstance(page, str) else Selector(root=page, type="html")
     listed = None
     if site.listing_link_selectors:
         listed = tuple(block_links(selector, site.listing_link_selectors, "section"))
