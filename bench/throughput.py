@@ -54,6 +54,32 @@ def _as_plain_http(web: GeneratedWeb) -> None:
                 path.write_bytes(data.replace(b"https://", b"http://"))
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of one process so far (None once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            kids = [int(k) for k in
+                    Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            continue
+        found += kids
+        todo += kids
+    return found
+
+
 def _memory(pid: int) -> tuple[int, int]:
     """(PSS of the process and all its descendants, RSS of the process itself), in bytes.
 
@@ -87,10 +113,14 @@ class _Sampler(threading.Thread):
         self.pid, self.server, self.marks = pid, server, marks
         self.peak_pss = self.peak_rss = self.last_pss = 0
         self.at: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}  # last CPU seconds seen, per process of the tree
         self.stop = threading.Event()
 
     def run(self) -> None:
         while not self.stop.wait(0.1):
+            for pid in (self.pid, *_descendants(self.pid)):
+                if (seconds := _cpu_seconds(pid)) is not None:
+                    self.cpu[pid] = seconds
             pss, rss = _memory(self.pid)
             if pss:
                 self.last_pss = pss
@@ -117,6 +147,10 @@ def _crawl(command: list[str], env: dict[str, str], cwd: Path, server: Any,
     stats = _stats(stderr)
     seconds = float(stats.get("elapsed_time_seconds", elapsed))
     pages = int(stats.get("response_received_count", server.served))
+    # CPU per page, start-up included (imports, migrations, models): the crawl's own process,
+    # and the rest of its tree (the extraction workers and the fork server they come from).
+    crawl_cpu = sampler.cpu.get(process.pid, 0.0)
+    helpers_cpu = sum(v for pid, v in sampler.cpu.items() if pid != process.pid)
     return {
         "pages": pages,
         "seconds": round(seconds, 2),
@@ -127,6 +161,8 @@ def _crawl(command: list[str], env: dict[str, str], cwd: Path, server: Any,
         "pss_mb_at": {k: round(v / 2**20, 1) for k, v in sampler.at.items()},
         "pss_mb_last": round(sampler.last_pss / 2**20, 1),
         "items": int(stats.get("item_scraped_count", 0)),
+        "cpu_ms_per_page_crawl_process": round(1000 * crawl_cpu / max(pages, 1), 2),
+        "cpu_ms_per_page_workers": round(1000 * helpers_cpu / max(pages, 1), 2),
     }
 
 
@@ -162,6 +198,49 @@ def _plain_trafilatura(web: GeneratedWeb, limit: int | None) -> dict[str, Any]:
     return {"pages": len(bodies), "with_text": found, "seconds": round(seconds, 2),
             "pages_per_second": round(len(bodies) / seconds, 1),
             "ms_per_page": round(1000 * seconds / len(bodies), 2)}
+
+
+def _worker_stages(web: GeneratedWeb, count: int = 200) -> dict[str, float]:
+    """Milliseconds per page of each step a worker runs (crawl/extraction_pool.py), timed
+    in this process on ``count`` article pages spread over the sites, beside plain
+    ``trafilatura.extract`` on the same pages, page by page (machine load hits all alike)."""
+    from crawler.extraction import extract_with_report, parse_page
+    from crawler.extraction.decode import decode_html
+    from crawler.focus.relevance import RelevanceModel
+    from crawler.seeds import load_seeds
+    from crawler.sites import load_sites, site_for_url
+    from crawler.spiders.discovery import page_links_of
+
+    sites = list(load_sites(web.seeds_dir / "sites").values())
+    model = RelevanceModel.from_seeds(load_seeds(web.seeds_dir))
+    files = sorted(p for p in web.web_dir.rglob("*.htm*") if "/bench/" not in str(p))
+    files = files[:: max(1, len(files) // count)][:count]
+    spent = dict.fromkeys(("decode and parse", "links", "extraction", "relevance",
+                           "plain trafilatura.extract"), 0.0)
+    first = files[0].read_bytes()  # loads the language model and trafilatura's lazy parts
+    extract_with_report(first, "http://" + str(files[0].relative_to(web.web_dir)))
+    trafilatura.extract(first)
+    for path in files:
+        url = "http://" + str(path.relative_to(web.web_dir))
+        site, body = site_for_url(url, sites), path.read_bytes()
+        assert site is not None, url
+        started = time.perf_counter()
+        html = decode_html(body)
+        tree = parse_page(html)
+        parsed = time.perf_counter()
+        page_links_of(tree if tree is not None else html, site)
+        linked = time.perf_counter()
+        article = extract_with_report(tree if tree is not None else html, url, site).article
+        extracted = time.perf_counter()
+        if article is not None:
+            model.score(article.text, article.title, article.language)
+        scored = time.perf_counter()
+        trafilatura.extract(body)
+        done = time.perf_counter()
+        for name, seconds in zip(spent, (parsed - started, linked - parsed, extracted - linked,
+                                         scored - extracted, done - scored), strict=True):
+            spent[name] += seconds
+    return {name: round(1000 * seconds / len(files), 2) for name, seconds in spent.items()}
 
 
 def _profile(env: dict[str, str], workdir: Path, pages: int) -> list[list[Any]]:
@@ -217,6 +296,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             figures["plain scrapy"] = _crawl(plain_cmd, {**env, "PYTHONPATH": str(REPO)},
                                              workdir, server, marks)
             figures["plain trafilatura"] = _plain_trafilatura(web, None)
+            stages = _worker_stages(web)
             profile = _profile(env, workdir, min(1000, web.pages))
     project, plain, traf = (figures["project"], figures["plain scrapy"],
                             figures["plain trafilatura"])
@@ -227,6 +307,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print_table(f"pages per second (workers: {workers})",
                 ["run", "pages", "seconds", "pages/s", "peak PSS MB (all processes)",
                  "peak RSS MB (crawl process)", "PSS @1k pages", "PSS at the end"], rows)
+    print_table("CPU per page (ms, start-up included)", ["run", "crawl process", "workers"],
+                [[name, f["cpu_ms_per_page_crawl_process"], f["cpu_ms_per_page_workers"]]
+                 for name, f in figures.items() if "cpu_ms_per_page_crawl_process" in f])
+    print_table("a worker's steps, ms per page (in one process, same pages)", ["step", "ms"],
+                [[name, ms] for name, ms in stages.items()])
     print_table("main process, own time by area (cProfile, 1,000 pages)", ["area", "%"],
                 profile)
     return {
@@ -241,6 +326,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "workers": workers,
         "runs": figures,
         "profile_main_process": profile,
+        "worker_steps_ms_per_page": stages,
         "extraction_ms_per_page_plain_trafilatura": traf["ms_per_page"],
         "archive_writes_per_second": round(project["items"] / project["seconds"], 1),
     }
