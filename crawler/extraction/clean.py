@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from lxml.html import HtmlElement
 
 from crawler.extraction.dateparse import WEEKDAY_RE
-from crawler.extraction.page import Page, clean_space
+from crawler.extraction.page import Page, clean_space, css_select
 from crawler.extraction.people import is_credit, looks_like_signature
 
 _PIPES = re.compile(r"^[\s|]+|[\s|]+$")
@@ -51,13 +51,8 @@ def drop_boilerplate(page: Page, linked: list[str] | None = None) -> int:
     if not page.site:
         return 0
     dropped = 0
-    for css in page.site.boilerplate_selectors:
-        try:
-            found = page.selector.css(css)
-        except Exception:  # a malformed selector in a profile drops nothing
-            continue
-        for item in found:
-            el = item.root
+    for css in page.site.boilerplate_selectors:  # a malformed one drops nothing
+        for el in css_select(page.tree, css):
             if isinstance(el, HtmlElement) and el.getparent() is not None:
                 if linked is not None and el.find(".//a") is not None:
                     linked.append(clean_space(el.text_content()).lower())
@@ -72,12 +67,7 @@ def related_headlines(page: Page) -> set[str]:
         return set()
     found: set[str] = set()
     for css in page.site.related_selectors:
-        try:
-            blocks = page.selector.css(css)
-        except Exception:
-            continue
-        for block in blocks:
-            root = block.root
+        for root in css_select(page.tree, css):
             if not isinstance(root, HtmlElement):
                 continue
             # links and leaves: a headline is a link, a teaser a childless block

@@ -7,12 +7,13 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
-from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 
 from crawler.sites import SiteProfile
 
@@ -23,6 +24,25 @@ ARTICLE_TYPES = frozenset({
     "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "liveblogposting",
     "scholarlyarticle", "techarticle", "report", "posting", "socialmediaposting",
 })
+
+
+_CSS = HTMLTranslator()  # parsel's, with its ::text and ::attr(name) pseudo-elements
+
+
+@lru_cache(maxsize=1024)
+def _compiled(css: str) -> XPath | None:
+    try:
+        return XPath(_CSS.css_to_xpath(css), smart_strings=False)
+    except Exception:  # cssselect raises several types for a malformed expression
+        return None
+
+
+def css_select(root: HtmlElement, query: str) -> list[Any]:
+    """What parsel's ``Selector(root=root).css(query)`` selects, unwrapped (elements, or
+    strings for ``::text`` / ``::attr``), compiled once per selector: profiles run the same
+    few selectors on every page. A malformed selector selects nothing."""
+    compiled = _compiled(query)
+    return list(compiled(root)) if compiled is not None else []
 
 
 def clean_space(text: str | None) -> str:
@@ -70,10 +90,6 @@ class Page:
     site: SiteProfile | None
     _memo: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
-    @cached_property
-    def selector(self) -> Selector:
-        return Selector(root=self.tree, type="html")
-
     def remember(self, selectors: tuple[str, ...]) -> None:
         """Evaluate selectors now, on the intact tree: a profile may drop as boilerplate the
         very block its author or date selector reads (dantri's ``div.author-wrap``)."""
@@ -88,13 +104,8 @@ class Page:
         return self._select(css)
 
     def _select(self, css: str) -> list[str]:
-        try:
-            found = self.selector.css(css)
-        except Exception:  # cssselect raises several types for a malformed expression
-            return []
         values = []
-        for item in found:
-            root = item.root
+        for root in css_select(self.tree, css):
             text = root.text_content() if isinstance(root, HtmlElement) else str(root)
             if text := clean_space(text):
                 values.append(text)
