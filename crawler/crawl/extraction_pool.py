@@ -80,9 +80,10 @@ def process_page(
         return PageResult(None, no_article="no page")
     # Parsed once: the links are read from the intact tree, then extraction takes it over.
     tree = parse_page(html)
-    links = page_links_of(html if tree is None else tree, page.site)
+    parsed = html if tree is None else tree  # no document: both read the text as it is
+    links = page_links_of(parsed, page.site)
     site = None if page.site.is_generic else page.site
-    found = extract_with_report(html if tree is None else tree, page.url, site, timeout=timeout)
+    found = extract_with_report(parsed, page.url, site, timeout=timeout)
     article = found.article
     scorer = model or _model
     relevance = None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from crawler.db.dialect import insert_for, insert_ignoring
@@ -70,11 +70,6 @@ _TOUCH_VERSION = (
 )
 
 
-def _core(session: Session) -> Connection:
-    """The session's connection, in its transaction: for statements that load no objects."""
-    return session.connection()
-
-
 def ensure_site(session: Session, key: str, name: str, language: str | None) -> int:
     """The site's id, creating the row if needed (safe under concurrent crawls)."""
     stmt = (
@@ -92,7 +87,7 @@ def find_article_by_urls(session: Session, urls: Sequence[str]) -> int | None:
     """The article any of these URLs is known for; earlier URLs in the list win."""
     if not urls:
         return None
-    rows = dict(_core(session).execute(_ARTICLE_OF_URLS, {"urls": list(urls)}).all())
+    rows = dict(session.connection().execute(_ARTICLE_OF_URLS, {"urls": list(urls)}).all())
     return next((rows[u] for u in urls if u in rows), None)
 
 
@@ -102,7 +97,7 @@ def claim_text(session: Session, content_hash: str, canonical_url: str, seen: da
     Called before the article row is written: a concurrent claim of the same text waits on
     the primary key until the first transaction ends, then reads the first owner.
     """
-    core = _core(session)
+    core = session.connection()
     core.execute(
         insert_ignoring(session, ArticleText, "content_hash"),
         {"content_hash": content_hash, "canonical_url": canonical_url, "first_seen_at": seen},
@@ -113,13 +108,13 @@ def claim_text(session: Session, content_hash: str, canonical_url: str, seen: da
 
 
 def article_id_of(session: Session, canonical_url: str) -> int | None:
-    return _core(session).scalar(_ARTICLE_ID, {"canonical": canonical_url})
+    return session.connection().scalar(_ARTICLE_ID, {"canonical": canonical_url})
 
 
 def insert_article(session: Session, values: Mapping[str, Any]) -> int | None:
     """A new article row; None when its canonical URL was stored first by someone else."""
     stmt = insert_ignoring(session, Article, "canonical_url", returning="id")
-    article_id: int | None = _core(session).execute(stmt, dict(values)).scalar()
+    article_id: int | None = session.connection().execute(stmt, dict(values)).scalar()
     return article_id
 
 
@@ -131,7 +126,7 @@ def add_urls(session: Session, article_id: int, urls: Mapping[str, str], seen: d
         {"url": url, "article_id": article_id, "kind": kind, "first_seen_at": seen}
         for url, kind in urls.items()
     ]
-    _core(session).execute(insert_ignoring(session, ArticleUrl, "url"), rows)
+    session.connection().execute(insert_ignoring(session, ArticleUrl, "url"), rows)
 
 
 def urls_of(session: Session, article_id: int) -> dict[str, str]:
@@ -156,7 +151,7 @@ class VersionState:
 
 
 def current_version(session: Session, article_id: int) -> VersionState:
-    row = _core(session).execute(_CURRENT_VERSION, {"article_id": article_id}).one()
+    row = session.connection().execute(_CURRENT_VERSION, {"article_id": article_id}).one()
     return VersionState(
         article_id, row.canonical_url, row.version, row.content_hash, row.title, row.text
     )
@@ -165,7 +160,7 @@ def current_version(session: Session, article_id: int) -> VersionState:
 def add_version(session: Session, values: Mapping[str, Any]) -> int | None:
     """A new version row; None when that version number was written first by someone else."""
     stmt = insert_ignoring(session, ArticleVersion, "article_id", "version", returning="id")
-    version_id: int | None = _core(session).execute(stmt, dict(values)).scalar()
+    version_id: int | None = session.connection().execute(stmt, dict(values)).scalar()
     return version_id
 
 
@@ -183,7 +178,7 @@ def update_article(session: Session, article_id: int, values: Mapping[str, Any])
 
 def touch_article(session: Session, article_id: int, version: int, seen: datetime) -> None:
     """An unchanged re-crawl: only when the article (and its current version) was last seen."""
-    core = _core(session)
+    core = session.connection()
     core.execute(_TOUCH_ARTICLE, {"article_id": article_id, "seen": seen})
     core.execute(_TOUCH_VERSION, {"of_article": article_id, "of_version": version, "seen": seen})
 

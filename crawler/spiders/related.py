@@ -251,10 +251,10 @@ class RelatedSpider(scrapy.Spider):
             if result.error:
                 result = replace(result, links=links_after_error(response, site))
             article = read_result(result, response, site, self.crawler.stats)
-            if site.is_article_url(response.url):
-                outputs = self._parse_article(response, site, result, article)
-            elif article is not None:
-                self.crawler.stats.inc_value("crawler/pages/article_by_content")
+            by_url = site.is_article_url(response.url)
+            if by_url or article is not None:
+                if not by_url:
+                    self.crawler.stats.inc_value("crawler/pages/article_by_content")
                 outputs = self._parse_article(response, site, result, article)
             else:
                 links, pages = result.links.listing(block)
