@@ -4,6 +4,8 @@ scheduler's bookkeeping, and what a run added."""
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -245,6 +247,11 @@ def runs_of_crawl(session: Session, crawl_id: str) -> Sequence[CrawlRun]:
     """The runs (workers) of one distributed crawl, first started first."""
     query = select(CrawlRun).where(CrawlRun.crawl_id == crawl_id).order_by(CrawlRun.id)
     return session.scalars(query).all()
+
+
+def worker_name() -> str:
+    """This process as a run's ``worker`` column holds it: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def running_on(session: Session, host: str) -> Sequence[CrawlRun]:

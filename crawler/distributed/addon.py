@@ -10,22 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.crawler import Crawler
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 
 def _set(settings: BaseSettings, name: str, value: Any) -> None:
     """Set over the project's value (crawler/settings.py), never over `-s` or a spider's."""
-    priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["project"])
-    if priority <= SETTINGS_PRIORITIES["project"]:
+    if (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:
         settings.set(name, value, "project")
 
 
 class SharedFrontierAddon:
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SharedFrontierAddon:
-        return cls()
-
     def update_settings(self, settings: BaseSettings) -> None:
         url = settings.get("CRAWLER_REDIS_URL")
         if not url:

@@ -15,9 +15,10 @@ class SharedPageBudget(PageBudget):
     """``max_pages`` distinct URLs for all workers together.
 
     ``url in budget`` answers for this process only (a cheap local look-up); ``spend`` asks
-    the crawl. A URL another worker already paid for is not paid again and goes ahead: the
-    shared dupefilter drops it if it was queued, and lets it through if that worker died
-    before queueing it, so a requeued page's links are never lost to the budget.
+    the crawl when there is a limit to share. A URL another worker already paid for is not
+    paid again and goes ahead: the shared dupefilter drops it if it was queued, and lets it
+    through if that worker died before queueing it, so a requeued page's links are never lost
+    to the budget.
     """
 
     def __init__(self, shared: SharedCrawl, max_pages: int = 0) -> None:
@@ -25,6 +26,8 @@ class SharedPageBudget(PageBudget):
         self.shared = shared
 
     def spend(self, url: str) -> bool:
+        if not self.max_pages:  # no limit: nothing to share, the shared dupefilter dedups
+            return super().spend(url)
         keys = [self.shared.key("seen"), self.shared.key("spent")]
         if not self.shared.call("SPEND", keys, [digest(url), self.max_pages]):
             return False

@@ -20,8 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import socket
 import time
 import weakref
 from typing import Any
@@ -29,6 +27,7 @@ from typing import Any
 import redis
 from scrapy.crawler import Crawler
 
+from crawler.db import run_records
 from crawler.distributed import scripts
 
 logger = logging.getLogger(__name__)
@@ -69,7 +68,7 @@ class SharedCrawl:
         self.server = server
         self.crawl_id = crawl
         self.prefix = f"{prefix}:{crawl}"
-        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self.worker = worker or run_records.worker_name()
         self.worker_timeout = worker_timeout
         self.ttl = ttl
         self.seed_only = seed_only

@@ -153,7 +153,7 @@ class CrawlRunRecorder:
                     datetime.now(UTC),
                     arguments,
                     job=settings.get("CRAWLER_JOB") or None,
-                    worker=f"{socket.gethostname()}:{os.getpid()}",
+                    worker=run_records.worker_name(),
                 )
         stats.set_value("crawler/run_id", self.run_id)
         stats.set_value("crawler/archive_ready", True)

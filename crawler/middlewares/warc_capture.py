@@ -17,6 +17,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler.archive.warc import DEFAULT_MAX_SIZE, WarcWriterFiles, warc_dir_for
+from crawler.spiders.errors import count_error
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +64,7 @@ class WarcCaptureMiddleware:
                 (response.status, _headers(response.headers), response.body),
             )
         except OSError as exc:  # a full disk must not stop the crawl; the run counts it
-            self.crawler.stats.inc_value("crawler/errors")
-            self.crawler.stats.inc_value("crawler/errors/warc_write")
+            count_error(self.crawler.stats, "warc_write")
             logger.error("WARC write failed for %s: %s", response.url, exc)
             request.meta.pop(META_KEY, None)  # not a redirect's capture carried over
             return response
