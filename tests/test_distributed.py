@@ -147,6 +147,9 @@ def test_workers_together_keep_one_pace_per_host(crawls: list[SharedCrawl]) -> N
 
 def test_the_crawl_id_comes_from_the_spider_and_its_arguments() -> None:
     assert crawl_id("related", {"site": "dantri"}) == crawl_id("related", {"site": "dantri"})
+    assert crawl_id("related", {"site": "dantri", "max_pages": "5"}) == crawl_id(
+        "related", {"max_pages": "5", "site": "dantri"}
+    )  # the order the arguments were given in does not matter
     assert crawl_id("related", {"site": "dantri"}) != crawl_id("related", {"site": "15min"})
     assert crawl_id("related", {}).startswith("related-")
 

@@ -102,6 +102,7 @@ def test_every_hostile_case_ends_in_a_counted_outcome(
     ]
     seen = {u for (u,) in query(sqlite_url, "select url from article_urls")}
     assert base + hp.AMP in seen or any("utm_" in u or "fbclid" in u for u in seen), seen
+    assert requested["amp"] == 1  # the AMP copy was fetched, and went to the one record
     assert len(stored) == len(ARTICLES) + 1  # no listing, no empty, binary or script page
 
     # Limits and failures: each counted once by kind on the run.
