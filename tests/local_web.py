@@ -190,4 +190,14 @@ def path_of(url: str, base: str) -> str:
     return url.removeprefix(base)
 
 
-__all__ = ["REPO_ROOT", "Crawl", "Handler", "LocalWeb", "Path", "crawl", "serve"]
+def seed_paragraphs(seed_file: str, skip: int = 0) -> list[str]:
+    """A seed text's sentences-long lines (menus, captions and tables left out): real article
+    prose for the pages a local site serves."""
+    lines = (REPO_ROOT / "seeds" / "articles" / seed_file).read_text(encoding="utf-8").splitlines()
+    body = [line.strip() for line in lines if len(line.strip()) > 120 and "|" not in line]
+    return body[skip:]
+
+
+__all__ = [
+    "REPO_ROOT", "Crawl", "Handler", "LocalWeb", "Path", "crawl", "seed_paragraphs", "serve",
+]  # fmt: skip

@@ -22,18 +22,12 @@ from typing import ClassVar
 
 import pytest
 
+from tests.local_web import seed_paragraphs
 from tests.schedule_harness import REPO_ROOT, crawler_env
 
 pytestmark = pytest.mark.slow
 
-SEEDS = REPO_ROOT / "seeds" / "articles"
-
-
-def _paragraphs(seed_file: str, skip: int = 0) -> list[str]:
-    """The seed text's sentences-long lines (menus, captions and tables left out)."""
-    lines = (SEEDS / seed_file).read_text(encoding="utf-8").splitlines()
-    body = [line.strip() for line in lines if len(line.strip()) > 120 and "|" not in line]
-    return body[skip:]
+_paragraphs = seed_paragraphs
 
 
 NAV = """<header class="site-header"><a class="logo" href="/">Tin Thế Giới</a>
