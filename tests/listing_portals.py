@@ -80,7 +80,16 @@ def _page(portal: Portal, path: str, title: str, og_type: str, body: str, extra:
     )
 
 
-def _card(path: str, title: str, excerpt: str, time: str, n: int) -> str:
+def _card(lang: str, path: str, title: str, excerpt: str, time: str, n: int) -> str:
+    if lang == "lt":  # the 15min row (tests/web/www.15min.lt/tema): intro cut at a word, "..."
+        intro = excerpt if len(excerpt) < 130 else excerpt[:130].rsplit(" ", 1)[0] + "..."
+        return (
+            f'<div class="article-row"><a href="{path}" class="article-img">'
+            f'<img src="/images/photos/{n}/140x90.jpg" alt=""></a><h4><a href="{path}">'
+            f'{html.escape(title)}</a></h4><p class="article-intro">{html.escape(intro)}</p>'
+            f'<em class="article-date">{time}</em><p class="article-nfo"><a href="{path}'
+            f'?comments" rel="nofollow">{n * 7 + 3}</a></p></div>'
+        )
     # The Dân trí card (tests/real-html listing): image link, h3 headline link, excerpt link.
     return (
         f'<article class="article-item"><div class="article-thumb"><a href="{path}">'
@@ -125,7 +134,7 @@ def _list_page(
     elif schema == "WebSite":  # a home page's: the site and its search box
         data = {"@type": "WebSite", "name": portal.name, "url": "/", "potentialAction": {
             "@type": "SearchAction", "target": portal.chrome["search"] + "?q={q}"}}  # fmt: skip
-    cards = "".join(_card(*row, n=i) for i, row in enumerate(rows))
+    cards = "".join(_card(portal.lang, *row, n=i) for i, row in enumerate(rows))
     desc = f'<p class="description">{html.escape(intro)}</p>' if intro else ""
     body = (
         f'{visible}<h1 class="title-page">{html.escape(title)}</h1>{desc}'

@@ -103,7 +103,7 @@ def _vietnamese() -> Portal:
                            "CollectionPage"),
         "section page 3": ("/the-gioi/trang-3.htm", "Thế giới - Trang 3", "article",
                            "CollectionPage"),
-        "tag": ("/tag/quan-dao-kuril.htm", "Quần đảo Kuril", "website", "CollectionPage"),
+        "tag": ("/chu-de/quan-dao-kuril.htm", "Quần đảo Kuril", "website", "CollectionPage"),
         "event": ("/su-kien/quan-he-nga-nhat-ban-1188.htm", "Quan hệ Nga - Nhật Bản", "article",
                   "CollectionPage"),
         "author": ("/tac-gia/minh-an.htm", "Minh An", "profile", "ProfilePage"),
