@@ -27,9 +27,6 @@ from tests.schedule_harness import REPO_ROOT, crawler_env
 
 pytestmark = pytest.mark.slow
 
-_paragraphs = seed_paragraphs
-
-
 NAV = """<header class="site-header"><a class="logo" href="/">Tin Thế Giới</a>
 <nav class="menu"><ul><li><a href="/">Trang chủ</a></li><li><a href="/news/">Thời sự</a></li>
 <li><a href="/chu-de/nga">Chủ đề: Nga</a></li><li><a href="/lien-he">Liên hệ</a></li></ul></nav>
@@ -71,7 +68,7 @@ TITLES = {
 def _article(path: str, spec: tuple[str, str, str] | None = None, title: str = "") -> str:
     seed_file, lang, markup = spec or ARTICLES[path]
     title = title or TITLES[path]
-    paras = _paragraphs(seed_file)
+    paras = seed_paragraphs(seed_file)
     if markup == "short":  # a short story: a title, a date and a few sentences of its own
         paras = [". ".join(paras[0].split(". ")[:3]).rstrip(".") + "."]
     head = ""
@@ -121,7 +118,7 @@ def _listing(title: str, paths: list[str], more: str = "") -> str:
     items = []
     for i, path in enumerate(paths):
         seed_file = ARTICLES[path][0]
-        excerpt = _paragraphs(seed_file)[0].split(". ")[0][:160]
+        excerpt = seed_paragraphs(seed_file)[0].split(". ")[0][:160]
         items.append(
             f'<div class="item"><a href="{path}"><img src="/img/{i}.jpg" alt=""></a>'
             f'<h3><a href="{path}">{html.escape(TITLES[path])}</a></h3>'

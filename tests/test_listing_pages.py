@@ -108,7 +108,7 @@ def _vietnamese() -> Portal:
                   "CollectionPage"),
         "author": ("/tac-gia/minh-an.htm", "Minh An", "profile", "ProfilePage"),
         "search": ("/tim-kiem?q=Nga+Nh%E1%BA%ADt", "Kết quả tìm kiếm: Nga Nhật", "website",
-                   "SearchResultsPage"),
+                   "WebPage"),
     }  # fmt: skip
     return build(Portal("vi", "Tin Quốc Tế", VI_CHROME, stories, gone), kinds)
 
@@ -205,6 +205,13 @@ def test_every_article_is_archived(lang: str, crawled: dict[str, Crawled]) -> No
     stories = {story.path for story in PORTALS[lang].stories}
     missing = sorted(stories - crawled[lang].archived)
     assert missing == [], f"articles not archived: {missing}"
+
+
+@pytest.mark.parametrize("lang", PORTALS)
+def test_nothing_but_the_articles_is_archived(lang: str, crawled: dict[str, Crawled]) -> None:
+    stories = {story.path for story in PORTALS[lang].stories}
+    others = sorted(crawled[lang].archived - stories)
+    assert others == [], f"archived pages that are no article: {others}"
 
 
 @pytest.mark.parametrize(("lang", "kind"), CASES, ids=[f"{lang}-{kind}" for lang, kind in CASES])
