@@ -45,7 +45,7 @@ LISTINGS: dict[str, str] = {  # URL -> kind
     f"{D}/su-kien/quan-he-nga-nhat-ban-1188.htm": "event",
     f"{D}/tim-kiem/nga+nato.htm": "search",
     f"{D}/tim-kiem.htm?keywords=nga+nato&page=1": "search (script shell)",
-    f"{D}/tac-gia/thanh-dat.htm": "author",  # URL shape INFERRED; og:type profile, ProfilePage
+    f"{D}/tac-gia/thanh-dat.htm": "author",  # URL shape INFERRED; og:type article, ProfilePage
     f"{K}/": "home",
     f"{K}/quoc-te/tin-tuc/": "section",
     f"{K}/quoc-te/tin-tuc/?page=2": "section page 2",
@@ -127,6 +127,44 @@ def test_a_recorded_listing_page_gives_no_article(url: str) -> None:
     article = found.article
     assert article is None, (
         f"{LISTINGS[url]} page {url} read as an article: {article.title!r}, "
+        f"{len(article.text)} characters: {article.text[:200]!r}"
+    )
+
+
+@pytest.mark.parametrize("url", list(LISTINGS), ids=[f"{k}:{u}" for u, k in LISTINGS.items()])
+def test_a_recorded_listing_page_gives_no_article_without_a_profile(url: str) -> None:
+    # The generic path (a crawl with -a start_urls=…) meets the same pages with no profile.
+    recorded = WEB.get(url)
+    found = extract_with_report(
+        recorded.body, url, content_type=recorded.headers["Content-Type"], sites=()
+    )
+    article = found.article
+    assert article is None, (
+        f"{LISTINGS[url]} page {url} read as an article without its profile: "
+        f"{article.title!r}, {len(article.text)} characters: {article.text[:200]!r}"
+    )
+
+
+# The real Dân trí template prints og:type article on its listing pages
+# (tests/real-html/dantri.com.vn/jaybmf_the-gioi_category-listing.jsp.html); most recorded ones
+# say website. Each that has one (not the search page's script shell) is read again as the live
+# site serves it, with the profile and without.
+DANTRI_AS_LIVE = [
+    (url, how) for url in LISTINGS if url.startswith(D) and b"og:type" in WEB.get(url).body
+    for how in ("profile", "generic")
+]  # fmt: skip
+AS_LIVE_IDS = [f"{how}:{url}" for url, how in DANTRI_AS_LIVE]
+
+
+@pytest.mark.parametrize(("url", "how"), DANTRI_AS_LIVE, ids=AS_LIVE_IDS)
+def test_a_dantri_listing_that_says_og_type_article_gives_no_article(url: str, how: str) -> None:
+    body = WEB.get(url).body
+    live = re.sub(rb'(<meta property="og:type" content=)"\w+"', rb'\1"article"', body)
+    assert b'og:type" content="article"' in live
+    found = extract_with_report(live, url, sites=None if how == "profile" else ())
+    article = found.article
+    assert article is None, (
+        f"{LISTINGS[url]} page {url} ({how}) read as an article: {article.title!r}, "
         f"{len(article.text)} characters: {article.text[:200]!r}"
     )
 
