@@ -202,9 +202,12 @@ def build(portal: Portal, kinds: dict[str, tuple[str, str, str, str]]) -> Portal
         lists["tag"] = (lists["tag"][0], "", (section,), pager(p["tag"], p["tag page 2"]))
     for kind, (path, title, og_type, schema) in kinds.items():
         order, intro, crumbs, pages = lists[kind]
-        if kind == "home":  # the portal's front: every section, the hot topics, trending searches
-            intro = ""
-            pages = (f'<div class="hot"><a href="{p["section"]}">{c["section"]}</a> '
+        if kind == "home":  # the front: a box per section, the hot topics, trending searches
+            box = "".join(_card(portal.lang, *row, n=10 + i)
+                          for i, row in enumerate(_rows(portal, [2, 5, 0])))  # fmt: skip
+            pages = (f'<section class="box-category"><h2 class="box-title">'
+                     f'<a href="{p["section"]}">{c["section"]}</a></h2>{box}</section>'
+                     f'<div class="hot"><a href="{p["section"]}">{c["section"]}</a> '
                      f'<a href="{p["tag"]}">{c["tag"]}</a> <a href="{p["event"]}">{c["event"]}</a>'
                      f' <a href="{p["search"]}">{c["trending"]}</a></div>')  # fmt: skip
         _list_page(portal, kind, path, title, og_type, schema, order, intro, crumbs, pages)

@@ -176,7 +176,7 @@ def _route(page: str) -> Callable[[Handler], None]:
 @dataclass
 class Crawled:
     web: LocalWeb
-    archived: set[str]  # paths, query included
+    archived: dict[str, str]  # path (query included) -> archived text
 
 
 @pytest.fixture(scope="module")
@@ -191,26 +191,29 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Craw
             run = crawl({"start_urls": f"{web.base}/", "allowed_domains": "127.0.0.1"}, db, {},
                         env={"CRAWLER_ALLOW_PRIVATE_NETWORKS": "true"})  # fmt: skip
             assert run.returncode == 0 and "Traceback" not in run.log, run.log[-3000:]
-            archived = {url.removeprefix(web.base) for url in articles(db)}
+            rows = articles(db).items()
+            archived = {url.removeprefix(web.base): row["text"] for url, row in rows}
             out[lang] = Crawled(web, archived)
         yield out
 
 
 def _archived_listings(lang: str, crawled: Crawled) -> list[str]:
-    return sorted(crawled.archived & set(PORTALS[lang].listings.values()))
+    return sorted(set(crawled.archived) & set(PORTALS[lang].listings.values()))
 
 
 @pytest.mark.parametrize("lang", PORTALS)
 def test_every_article_is_archived(lang: str, crawled: dict[str, Crawled]) -> None:
-    stories = {story.path for story in PORTALS[lang].stories}
-    missing = sorted(stories - crawled[lang].archived)
+    stories = {story.path: story for story in PORTALS[lang].stories}
+    missing = sorted(set(stories) - set(crawled[lang].archived))
     assert missing == [], f"articles not archived: {missing}"
+    for path, story in stories.items():  # each as itself, to its last sentence
+        assert story.paragraphs[-1][-60:] in crawled[lang].archived[path], path
 
 
 @pytest.mark.parametrize("lang", PORTALS)
 def test_nothing_but_the_articles_is_archived(lang: str, crawled: dict[str, Crawled]) -> None:
     stories = {story.path for story in PORTALS[lang].stories}
-    others = sorted(crawled[lang].archived - stories)
+    others = sorted(set(crawled[lang].archived) - stories)
     assert others == [], f"archived pages that are no article: {others}"
 
 
