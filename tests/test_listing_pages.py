@@ -103,6 +103,8 @@ def _vietnamese() -> Portal:
                            "CollectionPage"),
         "section page 3": ("/the-gioi/trang-3.htm", "Thế giới - Trang 3", "article",
                            "CollectionPage"),
+        # /chu-de/, not /tag/: the generic profile never fetches /tag/ URLs (spiders/generic.py),
+        # and a page never fetched puts the verdict to no test.
         "tag": ("/chu-de/quan-dao-kuril.htm", "Quần đảo Kuril", "website", "CollectionPage"),
         "event": ("/su-kien/quan-he-nga-nhat-ban-1188.htm", "Quan hệ Nga - Nhật Bản", "article",
                   "CollectionPage"),
