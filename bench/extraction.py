@@ -320,7 +320,7 @@ def _accuracy(scores: list[dict[str, bool | None]]) -> dict[str, float | None]:
     return out
 
 
-def _listing_pages(article_files: set[Path]) -> list[tuple[str, Path]]:
+def listing_pages(article_files: set[Path]) -> list[tuple[str, Path]]:
     """Recorded pages that cannot be articles: home, section, tag and search pages. A page
     counts when its site has a profile and the URL matches none of its article patterns
     (unlabelled articles and AMP copies are left out: they are neither)."""
@@ -346,7 +346,7 @@ def run_recorded(limit: int | None) -> dict[str, Any]:
             if path := recorded_file(variant):
                 pages.append((variant, label, path))
     pages = pages[:limit]
-    listings = _listing_pages({p for _, _, p in pages})[:limit]
+    listings = listing_pages({p for _, _, p in pages})[:limit]
     scores: dict[str, list[dict[str, bool | None]]] = {"project": [], "generic": [], "base": []}
     per_site: dict[str, list[dict[str, bool | None]]] = {}
     leaks: dict[str, int] = {"project": 0, "generic": 0, "base": 0}

@@ -16,11 +16,12 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
-from crawler.extraction import clean, dates, metadata, people, verdict
+from crawler.extraction import clean, dates, metadata, people, structure, verdict
 from crawler.extraction.dateparse import zone
 from crawler.extraction.decode import decode_html, looks_binary
 from crawler.extraction.errors import ExtractionTimeout
 from crawler.extraction.page import Page
+from crawler.extraction.page_kind import shipped_model
 from crawler.extraction.profiles import Sites, profile_for
 from crawler.extraction.registry import SiteRules, rules_for
 from crawler.extraction.timelimit import call_with_time_limit
@@ -67,11 +68,23 @@ class Extraction:
     replaced by or merged with the general one (None: it was not): ``"no text"`` (the profile
     left nothing), ``"short"`` (under ``FLOOR_SHARE`` of the general text), ``"opening"`` (the
     general result's opening paragraphs were missing and were put first). The spider counts it
-    as ``crawler/sites/<key>/extraction_fallback``. ``no_article``: why ``article`` is None."""
+    as ``crawler/sites/<key>/extraction_fallback``. ``no_article``: why ``article`` is None.
+    ``signals``: what the verdict weighed, for benchmarks and explanations."""
 
     article: ExtractedArticle | None
     fallback: str | None = None
     no_article: str | None = None
+    signals: Signals | None = None
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the article verdict weighed: the page's structure and text as numbers, the rules'
+    reason (None: they found an article) and the page-kind model's probability."""
+
+    features: dict[str, float]
+    rule: str | None
+    probability: float | None
 
 
 def parse_page(markup: str) -> HtmlElement | None:
@@ -159,7 +172,7 @@ def floor(profiled: clean.Cleaned, general: clean.Cleaned) -> tuple[clean.Cleane
     if shared is None:
         return profiled, None  # nothing in common but not shorter: the profile's reading wins
     opening = general.lines[:shared]
-    if any(len(line.split()) >= verdict.PROSE_WORDS for line in opening):
+    if any(verdict.is_prose(line) for line in opening):
         profiled.lines[:0] = opening
         return profiled, "opening"
     return profiled, None
@@ -179,6 +192,7 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
     for code in _CODE(tree):
         code.drop_tree()  # its tail text stays
     page = Page(url, tree, site)
+    shape = structure.measure(page)  # on the intact tree: pre-cleaning changes it
     # Read before pre-cleaning, which may remove the blocks these point into.
     if site:
         page.remember(site.title_selectors + site.author_selectors + site.date_selectors
@@ -216,9 +230,19 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
         # What the profile's link blocks hold (related teasers, menus) is never content.
         general.lines = [x for x in general.lines if not _within(_key(x), linked)]
         cleaned, fallback = floor(cleaned, general)
-    if reason := verdict.no_article_reason(cleaned.lines, page, anchors, cleaned.date_lines,
-                                           cleaned.link_chars):
-        return Extraction(None, fallback, reason)
+    model = shipped_model()
+    in_cards = structure.in_teasers(cleaned.lines, shape)
+    evidence = verdict.no_article_reason(cleaned.lines, page, anchors, cleaned.date_lines,
+                                         cleaned.link_chars, in_cards)
+    published = dates.published_candidates(page, rules.date_candidates(page))
+    features = {**shape.features, **structure.text_features(
+        cleaned.lines, shape, in_cards, evidence.teasers, evidence.teaser_share,
+        evidence.dated, evidence.cut_short, evidence.inside_links, len(authors),
+        {c.source for c in published})}
+    reason, probability = verdict.decide(evidence.reason, features, model)
+    signals = Signals(features, evidence.reason, probability)
+    if reason:
+        return Extraction(None, fallback, reason, signals)
     text = "\n".join(cleaned.lines)
     credits += cleaned.credits
     article = ExtractedArticle(
@@ -236,14 +260,14 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
         site=site.key if site else None,
         extractor_version=EXTRACTOR_VERSION,
     )
-    _set_dates(page, article, rules.date_candidates(page))
+    _set_dates(page, article, published)
     rules.finish(page, article)
-    return Extraction(article, fallback)
+    return Extraction(article, fallback, signals=signals)
 
 
-def _set_dates(page: Page, article: ExtractedArticle, extra: list[dates.DateCandidate]) -> None:
+def _set_dates(page: Page, article: ExtractedArticle,
+               candidates: list[dates.DateCandidate]) -> None:
     tz = zone(page.site.timezone if page.site else None)
-    candidates = dates.published_candidates(page, extra)
     if not candidates and (fallback := dates.fallback_candidate(page)):
         candidates = [fallback]
     if best := dates.choose(candidates, tz):

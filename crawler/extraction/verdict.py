@@ -30,17 +30,29 @@ the shape of that text, not only at its length.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from crawler.extraction.dateparse import WEEKDAY_PREFIX
 from crawler.extraction.page import Page
+from crawler.extraction.page_kind import PageKindModel
 
 MIN_CLAIMED_CHARS = 80
 MIN_PROSE_CHARS = 200
 SHORT_PROSE_CHARS = 500
 PROSE_WORDS = 6  # a line of at least this many words is prose, not a label or a menu item
+# Chinese, Japanese and Thai write no spaces between words: there a line is prose from this
+# many letters of those scripts (six short words' worth).
+PROSE_UNSPACED = 15
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 TEASER_SHARE = 0.5
 CLAIMED_TEASER_SHARE = 0.9
 MIN_ITEMS = 3
+# A short text with a byline and a date is a short story: the page-kind model, which learned
+# that short texts are rarely articles, does not overrule those marks (on WCXB out-of-fold the
+# exemption lets 7 forum threads and 1 listing through, and keeps every short news story).
+SHORT_STORY_CHARS = 1500
+MIN_CLAIMED_ITEMS = 2  # a list's last page may hold two teasers
+CARD_SHARE = 0.8  # of the text inside the cards of a list (teaser blocks): a listing
 ITEM_SHARE = 0.3
 _ARTICLE_OG_TYPES = frozenset({"article", "news", "newsarticle", "blog", "blogposting"})
 _STAMP = (r"(?:\d{1,2}:\d{2}\s+)?(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[-.]\d{2}[-.]\d{2})"
@@ -49,6 +61,12 @@ _STAMP = (r"(?:\d{1,2}:\d{2}\s+)?(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}[-.]\d{2}
 # "Thứ Tư, 22/02/2023 08:30", "- NATO sustabdė … 2014.04.01 23:05").
 _DATED = re.compile(rf"^[-•*·\s]*{_STAMP}|{_STAMP}\s*$")
 _TEASER_HEAD = 20  # characters of a headline that identify it at the start of a line
+
+
+def is_prose(line: str) -> bool:
+    """A line of running text, not a label or a menu item, in any script."""
+    return (len(line.split()) >= PROSE_WORDS
+            or len(_UNSPACED.findall(line, 0, 4 * PROSE_UNSPACED)) >= PROSE_UNSPACED)
 
 
 def _is_dated(line: str) -> bool:
@@ -87,34 +105,82 @@ def claims_article(page: Page) -> bool:
     return og_type in _ARTICLE_OG_TYPES or bool(page.article_jsonld)
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the rules saw in the cleaned text: their verdict and the shares they weighed."""
+
+    reason: str | None
+    teasers: int
+    teaser_share: float
+    dated: int
+    cut_short: int
+    inside_links: float  # share of the text in lines that are part of a link's text
+
+
 def no_article_reason(lines: list[str], page: Page, anchors: set[str],
-                      date_lines: int = 0, link_chars: int = 0) -> str | None:
-    """Why the page has no article, or None when it has one. ``date_lines``: lines that
-    were only a date stamp, and ``link_chars``: characters of lines that were only a headline
-    link, both already cleaned out of ``lines``."""
+                      date_lines: int = 0, link_chars: int = 0,
+                      in_cards: float = 0.0) -> Evidence:
+    """Why the rules find no article on the page (``reason`` None: they find one).
+    ``date_lines``: lines that were only a date stamp, and ``link_chars``: characters of
+    lines that were only a headline link, both already cleaned out of ``lines``; ``in_cards``:
+    the share of the text that lies inside a list's cards (``structure.in_teasers``)."""
     chars = sum(len(line) for line in lines) + max(0, len(lines) - 1)
     index = teaser_index(anchors)
     teasers = [line for line in lines if opens_with_headline(line, index)]
     teaser_chars = sum(map(len, teasers)) + link_chars
     teaser_share = teaser_chars / (chars + link_chars) if chars + link_chars else 0.0
+    dated = sum(map(_is_dated, lines)) + date_lines
+    cut = sum(map(_cut_short, lines))
+    # A card whose whole block is one link (headline, excerpt and date inside the <a>): its
+    # lines are pieces of that link's text.
+    linked = "\n".join(anchors)
+    inside = sum(len(line) for line in lines
+                 if len(line) >= _TEASER_HEAD and line.lower() in linked)
+
+    def found(reason: str | None) -> Evidence:
+        return Evidence(reason, len(teasers), teaser_share, dated, cut,
+                        inside / chars if chars else 0.0)
+
+    if in_cards >= CARD_SHARE:
+        return found("the text of a list's cards")
     if claims_article(page):
         if chars < MIN_CLAIMED_CHARS:
-            return "too little text"
-        if len(teasers) >= MIN_ITEMS and teaser_share >= CLAIMED_TEASER_SHARE:
-            return "a list of teasers"
-        return None
-    prose_lines = [line for line in lines if len(line.split()) >= PROSE_WORDS]
+            return found("too little text")
+        if len(teasers) >= MIN_CLAIMED_ITEMS and teaser_share >= CLAIMED_TEASER_SHARE:
+            return found("a list of teasers")
+        return found(None)
+    prose_lines = [line for line in lines if is_prose(line)]
     prose = sum(map(len, prose_lines))
     if prose < MIN_PROSE_CHARS:
-        return "too little text"
+        return found("too little text")
     if teaser_share >= TEASER_SHARE:
-        return "a list of teasers"
-    dated = sum(map(_is_dated, lines)) + date_lines
+        return found("a list of teasers")
     if dated >= MIN_ITEMS and dated / (len(lines) + date_lines) >= ITEM_SHARE:
-        return "a list of dated teasers"
+        return found("a list of dated teasers")
     if declares_non_article(page):
         odd = sum(_is_dated(x) or _cut_short(x) or opens_with_headline(x, index) for x in lines)
         if (odd + date_lines) / (len(lines) + date_lines) >= TEASER_SHARE or (
                 len(prose_lines) < 3 and prose < SHORT_PROSE_CHARS):
-            return "declared a non-article page, and reads like one"
-    return None
+            return found("declared a non-article page, and reads like one")
+    return found(None)
+
+
+def has_story_marks(features: dict[str, float]) -> bool:
+    """A short text with a byline and a publication date (structured or printed)."""
+    return (features.get("body_chars", 0.0) < SHORT_STORY_CHARS
+            and features.get("authors", 0.0) > 0
+            and bool(features.get("date_structured") or features.get("date_visible")))
+
+
+def decide(rule: str | None, features: dict[str, float],
+           model: PageKindModel | None) -> tuple[str | None, float | None]:
+    """The verdict: (why the page holds no article or None, the model's probability). The
+    rules speak first; then the model, unless the text carries a short story's marks."""
+    if model is None:
+        return rule, None
+    judged = model.judge(features)
+    if rule is not None:
+        return rule, judged.probability
+    if judged.reason is not None and not has_story_marks(features):
+        return judged.reason, judged.probability
+    return None, judged.probability
