@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     items = list(samples())
     readings = read_all(items[: args.limit] if args.limit else items)
     markup = [r.markup_claim for r in readings]
-    rules = [not r.empty and r.rule is None for r in readings]
+    rules = [not r.empty and decide(r.rule, r.features, None)[0] is None for r in readings]
     verdicts = out_of_fold(readings)
     table = {"project (out-of-fold)": scores(readings, verdicts),
              "rules alone": scores(readings, rules),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +37,16 @@ def test_the_demo_run_is_listed_right_after(tmp_path: Path) -> None:
         site_rows = [line for line in report.stdout.splitlines() if line.startswith("│ ")]
         assert [row.split("│")[1].strip() for row in site_rows] == list(SITES)
         assert "no site degraded" in report.stdout
+        # Every page fetched and not archived says why: the recorded web's listings hold no
+        # article (counted by the rule or signal that said so), some articles are off-topic.
+        (kept_out,) = [x for x in report.stdout.splitlines() if x.startswith("not archived:")]
+        counts = re.match(r"not archived: no article (\d+) \((.+)\); below the relevance "
+                          r"threshold (\d+); duplicate (\d+)$", kept_out)
+        assert counts, kept_out
+        assert int(counts[1]) > 0 and "list of teasers" in counts[2], kept_out
+        reasons = dict(re.findall(r"([a-z' ]+?) (\d+)(?:, |$)", counts[2]))
+        assert sum(map(int, reasons.values())) == int(counts[1]), kept_out
+        assert int(counts[3]) > 0, kept_out
 
     missing = crawler_cli(["runs", "99"], db_url, tmp_path)
     assert missing.returncode == 2

@@ -15,6 +15,7 @@ from crawler.db import run_records
 from crawler.db.models import CrawlRun
 from crawler.db.session import ensure_schema, make_engine, session_factory
 from crawler.errors import ConfigError
+from crawler.extensions.runs import NO_ARTICLE_PREFIX
 
 # Piped or logged, the tables keep their columns instead of folding to 80 characters.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -144,6 +145,19 @@ def _site_table(sites: dict[str, dict[str, Any]]) -> Table:
     return table
 
 
+def _kept_out(run: CrawlRun, stats: dict[str, Any]) -> str:
+    """Every page fetched and not archived, by why: no article on it (which signal said so),
+    an article below the relevance threshold, a duplicate of an archived one."""
+    reasons = {k.removeprefix(NO_ARTICLE_PREFIX): int(v) for k, v in stats.items()
+               if k.startswith(NO_ARTICLE_PREFIX)}
+    detail = ", ".join(f"{k.replace('_', ' ')} {v}"
+                       for k, v in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
+    return (f"not archived: no article {sum(reasons.values())}"
+            + (f" ({detail})" if detail else "")
+            + f"; below the relevance threshold {run.articles_not_related}"
+            + f"; duplicate {run.articles_duplicate}")
+
+
 def print_run(run: CrawlRun) -> None:
     """One run's report: what it did, per site, what degraded, and how it ended."""
     job = f", job {run.job}" if run.job else ""
@@ -161,10 +175,11 @@ def print_run(run: CrawlRun) -> None:
         f"new version {run.articles_updated}, unchanged {run.articles_unchanged}, "
         f"duplicate {run.articles_duplicate}, not related {run.articles_not_related}"
     )
+    stats = _json(run.stats, {})
+    console.print(_kept_out(run, stats))
     kinds = _json(run.error_kinds, {})
     detail = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
     console.print(f"errors {run.errors}" + (f" ({detail})" if detail else ""))
-    stats = _json(run.stats, {})
     if "crawler/incremental/conditional" in stats or "crawler/incremental/skipped_known" in stats:
         console.print(
             "incremental: "

@@ -64,6 +64,7 @@ def unreachable_hosts(stats: dict[str, Any]) -> dict[str, str]:
 
 
 SITE_PREFIX = "crawler/sites/"  # per-site counters: crawler/sites/<site>/<name>[/<kind>]
+NO_ARTICLE_PREFIX = "crawler/pages/no_article/"  # pages without an article, by reason
 
 
 def site_counters(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:

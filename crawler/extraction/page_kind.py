@@ -74,13 +74,15 @@ class PageKindModel:
         return score, shares
 
     def probability(self, features: Mapping[str, float]) -> float:
-        return _sigmoid(self.contributions(features)[0])
+        row = self.row(features)
+        return _sigmoid(self.init + self.learning_rate * sum(
+            tree.value[tree.leaf_path(row)[-1]] for tree in self.trees))
 
     def judge(self, features: Mapping[str, float]) -> Verdict:
-        score, shares = self.contributions(features)
-        probability = _sigmoid(score)
+        probability = self.probability(features)
         if probability >= self.threshold:
             return Verdict(probability, None)
+        _, shares = self.contributions(features)
         # The signal that pushed hardest towards "not an article" names the reason.
         signal = min(shares, key=lambda name: shares[name])
         return Verdict(probability, f"page structure: {signal}")

@@ -16,7 +16,7 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
-from crawler.extraction import clean, dates, metadata, people, structure, verdict
+from crawler.extraction import clean, dates, hydration, metadata, people, structure, verdict
 from crawler.extraction.dateparse import zone
 from crawler.extraction.decode import decode_html, looks_binary
 from crawler.extraction.errors import ExtractionTimeout
@@ -189,8 +189,9 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
         tree = parse_page(markup)
     if tree is None:
         return None
-    for code in _CODE(tree):
-        code.drop_tree()  # its tail text stays
+    code = _CODE(tree)
+    for element in code:
+        element.drop_tree()  # its tail text stays; the element lives on for hydration data
     page = Page(url, tree, site)
     shape = structure.measure(page)  # on the intact tree: pre-cleaning changes it
     # Read before pre-cleaning, which may remove the blocks these point into.
@@ -210,6 +211,14 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
         clean.drop_boilerplate(page, linked)
         rules.preclean(page)
         body = _trafilatura(page, PROFILE_OPTIONS)
+    if len(general_body) < verdict.MIN_PROSE_CHARS and (
+            embedded := hydration.embedded_html(code)):
+        # A script application's page: the article is in its hydration data, its body a
+        # mount point with a menu at most.
+        general_body = max(general_body, _trafilatura(Page(url, load_html(
+            f"<html><body><article>{embedded}</article></body></html>"), None),
+            TRAFILATURA_OPTIONS), key=len)
+        body = general_body if len(body) < verdict.MIN_PROSE_CHARS else body
     if not body and not general_body:
         return None
     title = metadata.title(page)

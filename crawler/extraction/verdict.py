@@ -51,6 +51,8 @@ MIN_ITEMS = 3
 # that short texts are rarely articles, does not overrule those marks (on WCXB out-of-fold the
 # exemption lets 7 forum threads and 1 listing through, and keeps every short news story).
 SHORT_STORY_CHARS = 1500
+INTRO_CHARS = 600  # an introduction's length at most
+INTRO_CARDS = 4  # times the introduction's text in the cards below it
 MIN_CLAIMED_ITEMS = 2  # a list's last page may hold two teasers
 CARD_SHARE = 0.8  # of the text inside the cards of a list (teaser blocks): a listing
 ITEM_SHARE = 0.3
@@ -172,10 +174,23 @@ def has_story_marks(features: dict[str, float]) -> bool:
             and bool(features.get("date_structured") or features.get("date_visible")))
 
 
+def introduces_a_list(features: dict[str, float]) -> bool:
+    """A short text with no date of its own above cards holding four times as much text: the
+    introduction of a topic, event or author page (real ones say og:type article too). A
+    story prints its date; on the development pages this rule takes 15 listings, products
+    and services and not one of the 1,114 article pages."""
+    dated = any(features.get(k) for k in ("date_structured", "date_visible", "date_url"))
+    body = features.get("body_chars", 0.0)
+    cards = features.get("teaser_chars", 0.0) * features.get("text_chars", 0.0)
+    return not dated and body < INTRO_CHARS and cards >= INTRO_CARDS * body
+
+
 def decide(rule: str | None, features: dict[str, float],
            model: PageKindModel | None) -> tuple[str | None, float | None]:
     """The verdict: (why the page holds no article or None, the model's probability). The
     rules speak first; then the model, unless the text carries a short story's marks."""
+    if rule is None and introduces_a_list(features):
+        rule = "an introduction to a list"
     if model is None:
         return rule, None
     judged = model.judge(features)

@@ -9,6 +9,7 @@ from scrapy.http import TextResponse
 from scrapy.statscollectors import StatsCollector
 
 from crawler.crawl.extraction_pool import Page, PageResult
+from crawler.extensions.runs import NO_ARTICLE_PREFIX
 from crawler.focus.relevance import Relevance
 from crawler.items import ArticleItem, ExtractedArticle
 from crawler.sites import SiteProfile
@@ -25,6 +26,11 @@ def page_of(response: TextResponse, site: SiteProfile) -> Page:
     )
 
 
+def reason_key(reason: str) -> str:
+    """A stats key for a reason: "page structure: link_share" -> "page_structure_link_share"."""
+    return re.sub(r"[^a-z_]+", "_", reason.lower()).strip("_")[:48]
+
+
 def read_result(
     result: PageResult, response: TextResponse, site: SiteProfile, stats: StatsCollector
 ) -> ExtractedArticle | None:
@@ -36,9 +42,10 @@ def read_result(
         return None
     article = result.article
     if article is None and result.no_article:
-        # Why a page held no article: a listing's teasers, an empty, binary or script-only page.
-        reason = re.sub(r"[^a-z]+", "_", result.no_article.lower()).strip("_")[:32]
-        stats.inc_value(f"crawler/pages/no_article/{reason}")
+        # Why a page held no article: a listing's teasers or cards, its structure (and the
+        # signal that weighed most), an empty, binary or script-only page. The run report
+        # (`crawler runs ID`) lists these beside the articles kept out for relevance.
+        stats.inc_value(f"{NO_ARTICLE_PREFIX}{reason_key(result.no_article)}")
     if article is not None and result.fallback:
         # The profile lost to plain extraction on this page: a stale profile shows here first.
         stats.inc_value(f"crawler/sites/{site.key}/extraction_fallback")
