@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import ConfigError
+from crawler.focus import actors as ac
 from crawler.focus import textnorm as tn
 from crawler.seeds import Seed
 
@@ -34,6 +35,11 @@ K1, B = 1.2, 0.5  # BM25 tf saturation and length normalisation
 CROSS_DISCOUNT = 0.7  # names alone are weaker evidence than a whole same-language profile
 SCALE = 0.35  # raw coverage at which the score reaches 1 - 1/e
 SNIPPET_SCALE = 0.25
+# What is left of the coverage of a text whose title and lead do not name the seed's two actors
+# together (crawler/focus/actors.py): the vocabulary may match, the story is someone else's.
+LOOKALIKE_FACTOR = 0.4
+
+
 @dataclass(frozen=True)
 class Relevance:
     """A text's closeness to its closest seed; ``matched_terms`` are the strongest evidence,
@@ -102,6 +108,7 @@ class _Profile:
     folded: Mapping[str, float]  # diacritic-free features for snippets
     labels: Mapping[str, str]  # feature -> the manifest term it came from
     name_labels: Mapping[str, str]  # name key -> the manifest term it came from
+    actors: frozenset[str] = frozenset()  # the two states or blocs the seed's story is about
 
 
 def _normalised(
@@ -154,7 +161,10 @@ def _build_profile(seed: Seed, bg: Background, fold_df: Mapping[str, int]) -> _P
         if space == "vi":
             share = min(1.0, (bg.df.get(space, {}).get(f, 0) + 1) / (fold_df.get(g, 0) + 1))
         folded[g] = folded.get(g, 0.0) + w * share
-    return _Profile(seed.id, seed.language, space, weights, names, folded, labels, name_labels)
+    actors = ac.seed_actors(seed.title, body, space)
+    return _Profile(
+        seed.id, seed.language, space, weights, names, folded, labels, name_labels, actors
+    )
 
 
 def _phrase_starts(features: Iterable[str]) -> frozenset[str]:
@@ -209,6 +219,11 @@ class RelevanceModel:
         for f, c in tn.name_counts(title or "", space, toks=title_toks).items():
             names[f] += TITLE_WEIGHT * c
         norm = 1 - B + B * len(seq) / self.background.avg_len.get(space, 400.0)
+        # Named together by the title and lead: the actors of one seed's story. Any seed's pair
+        # will do, its vocabulary may be another seed's (a Russia-US sanctions story worded like
+        # the Lithuanian Russia-Japan seed is still the seeds' topic).
+        present = ac.actor_counts(ac.head(text, title), space).keys()
+        together = any(p.actors <= present for p in self.profiles if p.actors)
         best = Relevance(0.0, None)
         for p in self.profiles:
             if p.language == language:
@@ -217,6 +232,8 @@ class RelevanceModel:
             else:
                 raw, parts = _cover(p.names, names, norm)
                 raw, labels = raw * CROSS_DISCOUNT, p.name_labels
+            if not together:
+                raw *= LOOKALIKE_FACTOR
             value = 1 - math.exp(-raw / SCALE)
             if value > best.score:
                 parts.sort(reverse=True)
