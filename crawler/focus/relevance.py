@@ -180,6 +180,15 @@ def _cover(
     return sum(p for p, _ in parts), parts
 
 
+def _explained(
+    value: float, seed_id: str, parts: list[tuple[float, str]], labels: Mapping[str, str]
+) -> Relevance:
+    parts.sort(reverse=True)
+    return Relevance(
+        round(value, 4), seed_id, tuple(dict.fromkeys(labels.get(f, f) for _, f in parts[:8]))
+    )
+
+
 class RelevanceModel:
     """Scores texts against the seed profiles. Build once per crawl with :meth:`from_seeds`."""
 
@@ -193,6 +202,14 @@ class RelevanceModel:
             "text": _phrase_starts(f for p in profiles for f in p.weights),
             "snippet": _phrase_starts(f for p in profiles for f in p.folded),
         }
+        # Per language, every seed's features at their largest weight: the seeds' shared
+        # matter, scored only for a text that names one seed's actors together.
+        self.pooled: dict[str, tuple[dict[str, float], dict[str, str]]] = {}
+        for p in profiles:
+            weights, labels = self.pooled.setdefault(p.language, ({}, {}))
+            for f, w in p.weights.items():
+                weights[f] = max(weights.get(f, 0.0), w)
+            labels.update(p.labels)
 
     @classmethod
     def from_seeds(
@@ -224,7 +241,7 @@ class RelevanceModel:
         # the Lithuanian Russia-Japan seed is still the seeds' topic).
         present = ac.actor_counts(ac.head(text, title), space).keys()
         together = any(p.actors <= present for p in self.profiles if p.actors)
-        best = Relevance(0.0, None)
+        best, closest = Relevance(0.0, None), {}
         for p in self.profiles:
             if p.language == language:
                 raw, parts = _cover(p.weights, counts, norm)
@@ -235,10 +252,19 @@ class RelevanceModel:
             if not together:
                 raw *= LOOKALIKE_FACTOR
             value = 1 - math.exp(-raw / SCALE)
+            if p.actors and p.actors <= present:
+                closest[p.seed_id] = value
             if value > best.score:
-                parts.sort(reverse=True)
-                matched = dict.fromkeys(labels.get(f, f) for _, f in parts[:8])
-                best = Relevance(round(value, 4), p.seed_id, tuple(matched))
+                best = _explained(value, p.seed_id, parts, labels)
+        if together and language in self.pooled:
+            # The pair rule keeps other actors' stories out, so the seeds' evidence may be
+            # added up: a Russia-NATO story about an exercise shares words with the NATO seed
+            # and with the Russia-Japan ones. Named for the closest seed of the named pair.
+            weights, labels = self.pooled[language]
+            raw, parts = _cover(weights, counts, norm)
+            value = 1 - math.exp(-raw / SCALE)
+            if value > best.score:
+                best = _explained(value, max(closest, key=closest.__getitem__), parts, labels)
         return best
 
     def score_snippet(self, text: str) -> float:
