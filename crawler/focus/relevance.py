@@ -241,7 +241,7 @@ class RelevanceModel:
         # the Lithuanian Russia-Japan seed is still the seeds' topic).
         present = ac.actor_counts(ac.head(text, title), space).keys()
         together = any(p.actors <= present for p in self.profiles if p.actors)
-        best, closest = Relevance(0.0, None), {}
+        best, named = Relevance(0.0, None), {}
         for p in self.profiles:
             if p.language == language:
                 raw, parts = _cover(p.weights, counts, norm)
@@ -253,18 +253,25 @@ class RelevanceModel:
                 raw *= LOOKALIKE_FACTOR
             value = 1 - math.exp(-raw / SCALE)
             if p.actors and p.actors <= present:
-                closest[p.seed_id] = value
+                named[p.seed_id] = (value, raw, p, parts, labels)
             if value > best.score:
                 best = _explained(value, p.seed_id, parts, labels)
-        if together and language in self.pooled:
+        if together:
             # The pair rule keeps other actors' stories out, so the seeds' evidence may be
             # added up: a Russia-NATO story about an exercise shares words with the NATO seed
-            # and with the Russia-Japan ones. Named for the closest seed of the named pair.
-            weights, labels = self.pooled[language]
+            # and with the Russia-Japan ones. A pair no seed of the text's language is about
+            # (a Lithuanian Russia-US story) adds its seeds' names across the languages.
+            weights, labels = self.pooled.get(language or "", ({}, {}))
             raw, parts = _cover(weights, counts, norm)
+            own = {p.actors for p in self.profiles if p.language == language}
+            bridge = [v for v in named.values() if v[2].actors not in own]
+            if bridge:
+                _, b_raw, _, b_parts, b_labels = max(bridge, key=lambda v: v[1])
+                raw, parts, labels = raw + b_raw, parts + b_parts, {**labels, **b_labels}
             value = 1 - math.exp(-raw / SCALE)
-            if value > best.score:
-                best = _explained(value, max(closest, key=closest.__getitem__), parts, labels)
+            if value > best.score:  # named for the closest seed of the named pair
+                seed_id = max(named.values(), key=lambda v: v[0])[2].seed_id
+                best = _explained(value, seed_id, parts, labels)
         return best
 
     def score_snippet(self, text: str) -> float:
