@@ -217,7 +217,7 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
         general.lines = [x for x in general.lines if not _within(_key(x), linked)]
         cleaned, fallback = floor(cleaned, general)
     if reason := verdict.no_article_reason(cleaned.lines, page, anchors, cleaned.date_lines,
-                                           cleaned.link_chars):
+                                           cleaned.link_chars, cleaned.excerpt_chars):
         return Extraction(None, fallback, reason)
     text = "\n".join(cleaned.lines)
     credits += cleaned.credits
