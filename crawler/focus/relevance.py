@@ -198,6 +198,7 @@ class RelevanceModel:
         self.max_n = max([2, *(len(f.split()) for p in profiles for f in p.weights)])
         # First units of the profiles' phrases, per lookup: only n-grams starting with one of
         # them can score, so no other n-gram of a page is built.
+        self._snippets: dict[str, float] = {}  # anchors and slugs repeat: links are re-judged
         self._starts = {
             "text": _phrase_starts(f for p in profiles for f in p.weights),
             "snippet": _phrase_starts(f for p in profiles for f in p.folded),
@@ -276,6 +277,8 @@ class RelevanceModel:
 
     def score_snippet(self, text: str) -> float:
         """Anchor text, a URL slug, a feed title: no language, maybe no diacritics."""
+        if (known := self._snippets.get(text)) is not None:
+            return known
         toks, starts = tn.tokens(text), self._starts["snippet"]
         grams = {
             "vi": tn.ngram_counts([tn.fold_word(t) for t in toks], self.max_n, starts),
@@ -289,4 +292,6 @@ class RelevanceModel:
                 CROSS_DISCOUNT * sum(p.names.get(k, 0.0) for k in names),
             )
             best = max(best, 1 - math.exp(-raw / SNIPPET_SCALE))
+        if len(self._snippets) < 1 << 16:  # a crawl's working set; bounded all the same
+            self._snippets[text] = round(best, 4)
         return round(best, 4)
