@@ -24,14 +24,14 @@ from crawler.focus import textnorm as tn
 # United States, NATO), like textnorm.ALIASES: a seed about another country needs its entries.
 _STANDS_FOR = {
     "rusij": "Putin Putinas Lavrov Lavrovas Kremlius Maskva Moskva Medvedev Medvedevas Peskov "
-    "Peskovas Shoigu Šoigu Zakharova Zacharova Nebenzia Nebenzia rusų rusai",
+    "Peskovas Shoigu Šoigu Zakharova Zacharova Nebenzia Nebenzya rusų rusai",
     "japonij": "Abe Kishida Tokyo Tokijas Suga Motegi Kono japonų japonai",
     "jav": "Trump Trumpas Pompeo Washington Vašingtonas Obama Kerry Tillerson Tillersonas Biden "
     "Baidenas Blinken Blinkenas amerikiečiai",
     "nat": "Stoltenberg Stoltenbergas Rutte",
 }
 STANDS_FOR = {tn.name_key(w): state for state, ws in _STANDS_FOR.items() for w in ws.split()}
-LEAD_TOKENS = 60  # the title and about the first two sentences: where a story names its actors
+LEAD_TOKENS = 60  # of the lead sentence: a lead run on without a full stop is cut here
 # A sentence ends at ".!?…" before a space and a capital or an opening quote, or at a line end;
 # "V. Putin" and "S.Abe" do not end one (one capital letter before the point).
 _SENTENCE_END = re.compile(r"(?<!\b[^\W\d_])[.!?…][\"”»]?\s+(?=[„“\"«(]?[^\W\d_])|\n")

@@ -16,7 +16,7 @@ from scrapy.settings import BaseSettings
 
 from crawler.focus.frontier import FrontierPolicy, hub_relevance, link_priority
 from crawler.focus.learning import LinkLearner, QueuedLinks, link_features
-from crawler.focus.relevance import RelevanceModel
+from crawler.focus.relevance import DEFAULT_THRESHOLD, RelevanceModel
 from crawler.middlewares.refetch import META_KEY
 from crawler.spiders.discovery import Candidate
 
@@ -27,13 +27,14 @@ class LinkFeedback:
     def __init__(
         self, settings: BaseSettings, model: RelevanceModel, policy: FrontierPolicy
     ) -> None:
-        self.model, self.policy, focused = model, policy, policy.focused
-        self.focused = focused
+        self.model, self.policy, self.focused = model, policy, policy.focused
         self.learner = LinkLearner()
-        self.threshold = settings.getfloat("CRAWLER_RELEVANCE_THRESHOLD", 0.3)
+        # What counts as related for learning; an archive-everything crawl (threshold 0)
+        # still learns which links lead to related articles.
+        self.threshold = settings.getfloat("CRAWLER_RELEVANCE_THRESHOLD", 0.3) or DEFAULT_THRESHOLD
         # One process's queue only: in a shared crawl (Redis) another worker holds the copy.
         shared = bool(settings.get("CRAWLER_REDIS_URL"))
-        self.queued = QueuedLinks() if focused and not shared else None
+        self.queued = QueuedLinks() if self.focused and not shared else None
 
     def judge(
         self,
