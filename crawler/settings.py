@@ -123,6 +123,8 @@ DOWNLOADER_MIDDLEWARES = {
     # After Offsite (50), before RobotsTxt (100): a private address is not even asked for
     # robots.txt; it sees every redirect hop too (Scrapy schedules each as a new request).
     "crawler.middlewares.private_network.PrivateNetworkMiddleware": 60,
+    # A link the focused frontier promoted is queued twice: the later copy is not fetched.
+    "crawler.middlewares.refetch.SkipRefetchMiddleware": 55,
     # Next to the downloader (beyond HttpCompression 590, Redirect 600, HttpCache 900): the
     # WARC files get the bytes as the server sent them, redirects and errors included.
     "crawler.middlewares.warc_capture.WarcCaptureMiddleware": 950,

@@ -32,8 +32,8 @@ def _app_page(state: dict[str, object]) -> bytes:
 
 
 def test_the_article_in_the_hydration_data_is_extracted() -> None:
-    content = (f'<div class="editor-img-box"><img src="/i/1.jpg"><div class="caption"><p>Ảnh '
-               f"minh họa</p></div></div>$$ARTICLEAD$$"
+    content = ('<div class="editor-img-box"><img src="/i/1.jpg"><div class="caption"><p>Ảnh '
+               "minh họa</p></div></div>$$ARTICLEAD$$"
                + "".join(f'<p class="editor-p">{html.escape(p)}</p>' for p in STORY))
     state = {"queries": [{"state": {"data": {"detail": {
         "articleId": "A2024030508300001", "title": TITLE, "contentHtml": content,

@@ -67,8 +67,10 @@ def test_cli_text_and_json(archive: Archive, tmp_path: Path) -> None:  # noqa: F
     for expected in ("Thủ tướng Nhật Bản tới Đà Nẵng", "closest seed", "000 —", "found via",
                      "feed at depth 1 from https://baoquocte.vn/rss", "Versions (1)",
                      "raw capture: crawl-", "HTTP 200, text/html", "Near-duplicate cluster",
-                     "(this article)", "ngày 6/5"):
+                     "(this article)", "ngày 6/5", "evidence", "Nhật Bản"):
         assert expected in out.stdout, expected
+    # The fixture's stored scores are made up, so the score the seeds give now is shown too.
+    assert "(scored now: " in out.stdout
     changed = cli(["show", url_of(DOCS[1]), "--no-text"], archive.url, tmp_path, **env)
     assert "v2:" in changed.stdout and "text: +1 −1 paragraphs" in changed.stdout
     assert "Văn kiện sẽ được ký" in changed.stdout  # the diff line
@@ -77,6 +79,7 @@ def test_cli_text_and_json(archive: Archive, tmp_path: Path) -> None:  # noqa: F
     assert data["article"]["id"] == archive.ids["nhattri"]
     assert [v["version"] for v in data["versions"]] == [1, 2]
     assert data["versions"][1]["capture"]["found"] is True
+    assert data["scored_now"] is not None and isinstance(data["evidence"], list)
     missing = cli(["show", "424242"], archive.url, tmp_path)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
     assert "no article with id 424242" in missing.stderr

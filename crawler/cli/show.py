@@ -54,6 +54,17 @@ def _when(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "unknown"
 
 
+def _evidence(report: ArticleReport, a: dict[str, Any]) -> str:
+    """The terms that made the score, and the score and seed now if they moved since."""
+    terms = ", ".join(report.evidence) or "none"
+    if report.scored_now is None:
+        return terms
+    score, seed = report.scored_now
+    if a["relevance"] is None or abs(score - a["relevance"]) >= 0.005 or seed != a["seed"]:
+        terms += f" (scored now: {score:.3f}, seed {seed or 'none'})"
+    return terms
+
+
 def _print(report: ArticleReport, with_text: bool) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -75,6 +86,7 @@ def _print(report: ArticleReport, with_text: bool) -> None:
         ("canonical url", a["canonical_url"]),
         ("relevance", f"{a['relevance']:.3f}" if a["relevance"] is not None else "not scored"),
         ("closest seed", seed),
+        ("evidence", _evidence(report, a)),
         ("found via", f"{a['found_via'] or 'unknown'} at depth {a['depth']}"
                       + (f" from {a['referrer']}" if a["referrer"] else "")),
         ("first seen", _when(a["first_seen"])),

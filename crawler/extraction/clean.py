@@ -138,6 +138,7 @@ class Cleaned:
     signatures: list[str] = field(default_factory=list)
     date_lines: int = 0  # lines that were only a date: a listing's teasers have one each
     link_chars: int = 0  # characters of lines that were only a headline link
+    excerpt_chars: int = 0  # characters of lines right after such a link: a teaser's excerpt
 
     @property
     def chars(self) -> int:
@@ -151,7 +152,8 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
     site = page.site
     boiler = site.boilerplate_line_res if site else ()
     kept: list[str] = []
-    date_lines = link_chars = 0
+    date_lines = link_chars = excerpt_chars = 0
+    after_link = False
     for raw in ([lead] if lead else []) + text.splitlines():
         line = _PIPES.sub("", _EMPTY_CELLS.sub("|", clean_space(raw)))
         if not _LETTERS.search(line) or any(r.search(line) for r in boiler):
@@ -171,7 +173,11 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
             continue
         if line.lower().lstrip("-•*· ") in anchors:  # a link alone on its line (or list item)
             link_chars += len(line)
+            after_link = True
             continue
+        # A headline link on its own line, then its excerpt: a listing's teaser (h3 + p).
+        excerpt_chars += len(line) if after_link else 0
+        after_link = False
         if kept and _same(line, kept[-1]):
             continue
         if lead and kept and (line == kept[0] or (len(line) >= 10 and line in kept[0])):
@@ -186,6 +192,7 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
         kept.pop(0)
     cleaned = _split_tail(kept, page, anchors, authors)
     cleaned.date_lines, cleaned.link_chars = date_lines, link_chars
+    cleaned.excerpt_chars = excerpt_chars
     return cleaned
 
 

@@ -242,7 +242,8 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
     model = shipped_model()
     in_cards = structure.in_teasers(cleaned.lines, shape)
     evidence = verdict.no_article_reason(cleaned.lines, page, anchors, cleaned.date_lines,
-                                         cleaned.link_chars, in_cards)
+                                         cleaned.link_chars, in_cards,
+                                         cleaned.excerpt_chars)
     published = dates.published_candidates(page, rules.date_candidates(page))
     features = {**shape.features, **structure.text_features(
         cleaned.lines, shape, in_cards, evidence.teasers, evidence.teaser_share,

@@ -15,7 +15,9 @@ Any other page has no article when
 
 1. it has fewer than ``MIN_PROSE_CHARS`` characters in lines of prose (a menu's words do
    not make an article); or
-2. at least ``TEASER_SHARE`` of its text is headline links and teasers (headline + excerpt); or
+2. at least ``TEASER_SHARE`` of its text is headline links and teasers (headline + excerpt),
+   or at least ``CLAIMED_TEASER_SHARE`` is, counting a line right under a headline link alone
+   on its line as that headline's excerpt (the h3 + p of a tag or author page); or
 3. it reads as a list of dated teasers: at least ``MIN_ITEMS`` lines open or close with a
    date stamp ("12/09/2018 19:52 Kinhtedothi - …", "Thứ Tư, 22/02/2023 08:30"), and they are
    ≥ ``ITEM_SHARE`` of the lines; or
@@ -121,11 +123,13 @@ class Evidence:
 
 def no_article_reason(lines: list[str], page: Page, anchors: set[str],
                       date_lines: int = 0, link_chars: int = 0,
-                      in_cards: float = 0.0) -> Evidence:
+                      in_cards: float = 0.0, excerpt_chars: int = 0) -> Evidence:
     """Why the rules find no article on the page (``reason`` None: they find one).
     ``date_lines``: lines that were only a date stamp, and ``link_chars``: characters of
     lines that were only a headline link, both already cleaned out of ``lines``; ``in_cards``:
-    the share of the text that lies inside a list's cards (``structure.in_teasers``)."""
+    the share of the text that lies inside a list's cards (``structure.in_teasers``);
+    ``excerpt_chars``: characters of the lines kept right after a headline link alone on its
+    line (a teaser's excerpt under its headline)."""
     chars = sum(len(line) for line in lines) + max(0, len(lines) - 1)
     index = teaser_index(anchors)
     teasers = [line for line in lines if opens_with_headline(line, index)]
@@ -156,6 +160,10 @@ def no_article_reason(lines: list[str], page: Page, anchors: set[str],
     if prose < MIN_PROSE_CHARS:
         return found("too little text")
     if teaser_share >= TEASER_SHARE:
+        return found("a list of teasers")
+    # Headlines on their own lines, each over its excerpt: nothing but teasers. A hub page
+    # (a topic link over its description, then prose of its own) keeps some text of its own.
+    if chars and (teaser_chars + excerpt_chars) / (chars + link_chars) >= CLAIMED_TEASER_SHARE:
         return found("a list of teasers")
     if dated >= MIN_ITEMS and dated / (len(lines) + date_lines) >= ITEM_SHARE:
         return found("a list of dated teasers")

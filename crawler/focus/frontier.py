@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote_plus, urlsplit
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from crawler.focus.relevance import RelevanceModel
 
@@ -56,6 +56,9 @@ class FrontierPolicy:
     informative_anchor_words: int = 4  # a headline, not "Xem thêm" or an image link
     on_topic_snippet: float = 0.3  # from this snippet score on, the priors count in full
     off_topic_floor: float = 0.35  # what is left of the priors for an off-topic headline
+    # The online learner's estimate (crawler/focus/learning.py), once trained, against the
+    # formula: half and half, so what this site taught and what holds on any site both count.
+    learned_weight: float = 0.5
     block_prior: Mapping[str, float] = field(default_factory=lambda: _BLOCK_PRIOR)
     scale: int = 1000  # Scrapy priorities are integers
 
@@ -77,6 +80,19 @@ def url_words(url: str, *, is_article_url: bool = True) -> str:
     return re.sub(r"[-_/.=&+]+", " ", text).strip()
 
 
+def hub_relevance(
+    anchors: Iterable[str], model: RelevanceModel, policy: FrontierPolicy = FOCUSED
+) -> float:
+    """How relevant a listing page is, for its links' ``parent_relevance``: the share of its
+    headlines (anchors of several words) that show the topic. A tag page of the seeds' story
+    is mostly such headlines, a section page a few, a sport tag none (ACHE's hub score)."""
+    headlines = [a for a in anchors if len(a.split()) >= policy.informative_anchor_words]
+    if not headlines:
+        return 0.0
+    on_topic = sum(model.score_snippet(a) >= policy.on_topic_snippet for a in headlines)
+    return on_topic / len(headlines)
+
+
 def link_value(
     *,
     anchor_text: str,
@@ -87,8 +103,10 @@ def link_value(
     is_article_url: bool,
     model: RelevanceModel,
     policy: FrontierPolicy = FOCUSED,
+    learned: float | None = None,
 ) -> float:
-    """The expected worth of fetching a link, about 0..1 (seeds above 1)."""
+    """The expected worth of fetching a link, about 0..1 (seeds above 1). ``learned``: the
+    link learner's estimate that the target is related, when it has one."""
     if block not in policy.block_prior:
         raise ValueError(f"unknown link block {block!r}; expected one of {', '.join(BLOCKS)}")
     snippet = max(
@@ -117,6 +135,8 @@ def link_value(
             + policy.block_weight * prior * 0.5
             + policy.parent_weight * parent * 0.5
         )
+    if learned is not None and block != "seed":
+        value = (1 - policy.learned_weight) * value + policy.learned_weight * learned
     return value - policy.depth_penalty * depth
 
 
@@ -130,6 +150,7 @@ def link_priority(
     is_article_url: bool,
     model: RelevanceModel,
     policy: FrontierPolicy = FOCUSED,
+    learned: float | None = None,
 ) -> int:
     """A Scrapy request priority (higher is fetched first)."""
     if not policy.focused:
@@ -143,5 +164,6 @@ def link_priority(
         is_article_url=is_article_url,
         model=model,
         policy=policy,
+        learned=learned,
     )
     return round(policy.scale * value)

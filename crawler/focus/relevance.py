@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import ConfigError
+from crawler.focus import actors as ac
 from crawler.focus import textnorm as tn
 from crawler.seeds import Seed
 
@@ -34,6 +35,11 @@ K1, B = 1.2, 0.5  # BM25 tf saturation and length normalisation
 CROSS_DISCOUNT = 0.7  # names alone are weaker evidence than a whole same-language profile
 SCALE = 0.35  # raw coverage at which the score reaches 1 - 1/e
 SNIPPET_SCALE = 0.25
+# What is left of the coverage of a text whose title and lead do not name the seed's two actors
+# together (crawler/focus/actors.py): the vocabulary may match, the story is someone else's.
+LOOKALIKE_FACTOR = 0.4
+
+
 @dataclass(frozen=True)
 class Relevance:
     """A text's closeness to its closest seed; ``matched_terms`` are the strongest evidence,
@@ -102,6 +108,7 @@ class _Profile:
     folded: Mapping[str, float]  # diacritic-free features for snippets
     labels: Mapping[str, str]  # feature -> the manifest term it came from
     name_labels: Mapping[str, str]  # name key -> the manifest term it came from
+    actors: frozenset[str] = frozenset()  # the two states or blocs the seed's story is about
 
 
 def _normalised(
@@ -154,7 +161,10 @@ def _build_profile(seed: Seed, bg: Background, fold_df: Mapping[str, int]) -> _P
         if space == "vi":
             share = min(1.0, (bg.df.get(space, {}).get(f, 0) + 1) / (fold_df.get(g, 0) + 1))
         folded[g] = folded.get(g, 0.0) + w * share
-    return _Profile(seed.id, seed.language, space, weights, names, folded, labels, name_labels)
+    actors = ac.seed_actors(seed.title, body, space)
+    return _Profile(
+        seed.id, seed.language, space, weights, names, folded, labels, name_labels, actors
+    )
 
 
 def _phrase_starts(features: Iterable[str]) -> frozenset[str]:
@@ -170,6 +180,15 @@ def _cover(
     return sum(p for p, _ in parts), parts
 
 
+def _explained(
+    value: float, seed_id: str, parts: list[tuple[float, str]], labels: Mapping[str, str]
+) -> Relevance:
+    parts.sort(reverse=True)
+    return Relevance(
+        round(value, 4), seed_id, tuple(dict.fromkeys(labels.get(f, f) for _, f in parts[:8]))
+    )
+
+
 class RelevanceModel:
     """Scores texts against the seed profiles. Build once per crawl with :meth:`from_seeds`."""
 
@@ -179,10 +198,19 @@ class RelevanceModel:
         self.max_n = max([2, *(len(f.split()) for p in profiles for f in p.weights)])
         # First units of the profiles' phrases, per lookup: only n-grams starting with one of
         # them can score, so no other n-gram of a page is built.
+        self._snippets: dict[str, float] = {}  # anchors and slugs repeat: links are re-judged
         self._starts = {
             "text": _phrase_starts(f for p in profiles for f in p.weights),
             "snippet": _phrase_starts(f for p in profiles for f in p.folded),
         }
+        # Per language, every seed's features at their largest weight: the seeds' shared
+        # matter, scored only for a text that names one seed's actors together.
+        self.pooled: dict[str, tuple[dict[str, float], dict[str, str]]] = {}
+        for p in profiles:
+            weights, labels = self.pooled.setdefault(p.language, ({}, {}))
+            for f, w in p.weights.items():
+                weights[f] = max(weights.get(f, 0.0), w)
+            labels.update(p.labels)
 
     @classmethod
     def from_seeds(
@@ -209,7 +237,12 @@ class RelevanceModel:
         for f, c in tn.name_counts(title or "", space, toks=title_toks).items():
             names[f] += TITLE_WEIGHT * c
         norm = 1 - B + B * len(seq) / self.background.avg_len.get(space, 400.0)
-        best = Relevance(0.0, None)
+        # Named together by the title and lead: the actors of one seed's story. Any seed's pair
+        # will do, its vocabulary may be another seed's (a Russia-US sanctions story worded like
+        # the Lithuanian Russia-Japan seed is still the seeds' topic).
+        present = ac.actor_counts(ac.head(text, title), space).keys()
+        together = any(p.actors <= present for p in self.profiles if p.actors)
+        best, named = Relevance(0.0, None), {}
         for p in self.profiles:
             if p.language == language:
                 raw, parts = _cover(p.weights, counts, norm)
@@ -217,15 +250,35 @@ class RelevanceModel:
             else:
                 raw, parts = _cover(p.names, names, norm)
                 raw, labels = raw * CROSS_DISCOUNT, p.name_labels
+            if not together:
+                raw *= LOOKALIKE_FACTOR
             value = 1 - math.exp(-raw / SCALE)
+            if p.actors and p.actors <= present:
+                named[p.seed_id] = (value, raw, p, parts, labels)
             if value > best.score:
-                parts.sort(reverse=True)
-                matched = dict.fromkeys(labels.get(f, f) for _, f in parts[:8])
-                best = Relevance(round(value, 4), p.seed_id, tuple(matched))
+                best = _explained(value, p.seed_id, parts, labels)
+        if together:
+            # The pair rule keeps other actors' stories out, so the seeds' evidence may be
+            # added up: a Russia-NATO story about an exercise shares words with the NATO seed
+            # and with the Russia-Japan ones. A pair no seed of the text's language is about
+            # (a Lithuanian Russia-US story) adds its seeds' names across the languages.
+            weights, labels = self.pooled.get(language or "", ({}, {}))
+            raw, parts = _cover(weights, counts, norm)
+            own = {p.actors for p in self.profiles if p.language == language}
+            bridge = [v for v in named.values() if v[2].actors not in own]
+            if bridge:
+                _, b_raw, _, b_parts, b_labels = max(bridge, key=lambda v: v[1])
+                raw, parts, labels = raw + b_raw, parts + b_parts, {**labels, **b_labels}
+            value = 1 - math.exp(-raw / SCALE)
+            if value > best.score:  # named for the closest seed of the named pair
+                seed_id = max(named.values(), key=lambda v: v[0])[2].seed_id
+                best = _explained(value, seed_id, parts, labels)
         return best
 
     def score_snippet(self, text: str) -> float:
         """Anchor text, a URL slug, a feed title: no language, maybe no diacritics."""
+        if (known := self._snippets.get(text)) is not None:
+            return known
         toks, starts = tn.tokens(text), self._starts["snippet"]
         grams = {
             "vi": tn.ngram_counts([tn.fold_word(t) for t in toks], self.max_n, starts),
@@ -239,4 +292,6 @@ class RelevanceModel:
                 CROSS_DISCOUNT * sum(p.names.get(k, 0.0) for k in names),
             )
             best = max(best, 1 - math.exp(-raw / SNIPPET_SCALE))
+        if len(self._snippets) < 1 << 16:  # a crawl's working set; bounded all the same
+            self._snippets[text] = round(best, 4)
         return round(best, 4)

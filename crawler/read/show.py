@@ -57,6 +57,11 @@ class ArticleReport:
     versions: list[Version]
     urls: dict[str, str]  # url -> canonical | variant | duplicate
     cluster: list[dict[str, Any]] = field(default_factory=list)
+    # Why it was kept, as the seeds read its stored text now: the strongest evidence, spelled
+    # as in the manifest, and that score and seed (they differ from the archived ones only if
+    # the seeds or the model changed since).
+    evidence: tuple[str, ...] = ()
+    scored_now: tuple[float, str | None] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
@@ -77,6 +82,8 @@ class ArticleReport:
             "versions": plain(self.versions),
             "urls": self.urls,
             "near_duplicate_cluster": plain(self.cluster),
+            "evidence": list(self.evidence),
+            "scored_now": list(self.scored_now) if self.scored_now else None,
         }
 
 
@@ -92,6 +99,20 @@ def _capture(directory: Path, file: str | None, offset: int | None, length: int 
         return Capture(file, offset, length, False, problem=str(exc))
     return Capture(file, offset, length, True, stored.status, stored.header("Content-Type"),
                    len(stored.body))
+
+
+def _scored_now(row: dict[str, Any]) -> tuple[tuple[str, ...], tuple[float, str | None] | None]:
+    from crawler.config import Config
+    from crawler.errors import ConfigError
+    from crawler.focus.relevance import RelevanceModel
+    from crawler.seeds import load_seeds
+
+    try:
+        model = RelevanceModel.from_seeds(load_seeds(Config.from_env().seeds_dir))
+    except ConfigError:
+        return (), None
+    scored = model.score(row.get("text") or "", row.get("title"), row.get("language"))
+    return scored.matched_terms, (scored.score, scored.seed_id)
 
 
 def show(database_url: str, ident: str, warc_dir: Path | None = None) -> ArticleReport:
@@ -134,6 +155,7 @@ def show(database_url: str, ident: str, warc_dir: Path | None = None) -> Article
     if run is not None:
         crawl_run = {"id": run.id, "trigger": run.trigger, "started": run.started_at,
                      "status": run.status}
+    evidence, scored_now = _scored_now(row)
     return ArticleReport(
         article=row,
         seed_title=seed_titles().get(row["seed"] or ""),
@@ -141,4 +163,6 @@ def show(database_url: str, ident: str, warc_dir: Path | None = None) -> Article
         versions=versions,
         urls=urls,
         cluster=cluster,
+        evidence=evidence,
+        scored_now=scored_now,
     )

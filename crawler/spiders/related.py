@@ -23,7 +23,6 @@ from crawler.config import Config
 from crawler.crawl import revisit
 from crawler.crawl.extraction_pool import ExtractionPool, PageResult
 from crawler.errors import ConfigError
-from crawler.focus.frontier import link_priority
 from crawler.focus.relevance import RelevanceModel
 from crawler.items import ExtractedArticle
 from crawler.recorded_web import replay
@@ -40,6 +39,7 @@ from crawler.spiders.arguments import (
 from crawler.spiders.articles import article_item, links_after_error, page_of, read_result
 from crawler.spiders.budget import count_bound, page_budget
 from crawler.spiders.errors import count_failure, quiet_network_tracebacks
+from crawler.spiders.feedback import FEATURES_KEY, LinkFeedback
 from crawler.spiders.generic import generic_profile
 from crawler.spiders.start_points import revisit_points, start_points
 
@@ -95,6 +95,7 @@ class RelatedSpider(scrapy.Spider):
         self.seeds = select_seeds(all_seeds, self._seed_arg)
         self.model = RelevanceModel.from_seeds(self.seeds)
         self.policy = frontier_policy(settings.get("CRAWLER_FRONTIER", "focused"))
+        self.link_feedback = LinkFeedback(settings, self.model, self.policy)
         self.max_list_pages = settings.getint("CRAWLER_MAX_LIST_PAGES", 100)
         if self._start_urls_arg:
             self.sites = [generic_profile(self._start_urls_arg, self._domains_arg)]
@@ -145,16 +146,8 @@ class RelatedSpider(scrapy.Spider):
         depth: int,
         parent_relevance: float | None = None,
     ) -> scrapy.Request:
-        is_article = site.is_article_url(url)
-        priority = link_priority(
-            anchor_text=anchor,
-            url=url,
-            block=block,
-            parent_relevance=parent_relevance,
-            depth=depth,
-            is_article_url=is_article,
-            model=self.model,
-            policy=self.policy,
+        priority, features = self.link_feedback.judge(
+            anchor, url, block, parent_relevance, depth, site.is_article_url(url)
         )
         self.logger.debug("queue %d %s %s", priority, block, url)
         return scrapy.Request(
@@ -167,6 +160,7 @@ class RelatedSpider(scrapy.Spider):
                 "found_via": block,
                 "referrer": referrer.url if referrer is not None else None,
                 "seed_depth": depth,
+                FEATURES_KEY: features,
             },
         )
 
@@ -195,8 +189,13 @@ class RelatedSpider(scrapy.Spider):
                 continue
             judged.add(key)
             url = discovery.absolute_url(response, candidate.url)
-            # Already asked for (most of a page's links: menus, teasers): nothing to judge.
-            if url is None or not url.startswith(("http://", "https://")) or url in self.budget:
+            if url is None or not url.startswith(("http://", "https://")):
+                continue
+            if url in self.budget:  # asked for already (menus, teasers): judged again only
+                if self.link_feedback.waiting(url):
+                    yield from self.link_feedback.again(
+                        self._request(url, site, candidate.block, candidate.anchor, response,
+                                      depth, parent_relevance), self.crawler.stats)
                 continue
             if not site.owns(url) or site.is_excluded(url):
                 continue
@@ -214,6 +213,7 @@ class RelatedSpider(scrapy.Spider):
             request = self._request(
                 url, site, candidate.block, candidate.anchor, response, depth, parent_relevance
             )
+            self.link_feedback.first(request)
             if pagination:
                 request.meta["list_page"] = list_page
             if candidate.date is not None:  # a feed's or sitemap's date, for the article
@@ -228,6 +228,7 @@ class RelatedSpider(scrapy.Spider):
 
     # --- responses -------------------------------------------------------------------------
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
+        self.link_feedback.fetched(response.url)
         site = site_for_url(response.url, self.sites, response.meta.get("site"))
         if site is None or response.status == 304:
             return  # 304: unchanged since the archive's copy (crawler/middlewares/conditional.py)
@@ -258,9 +259,10 @@ class RelatedSpider(scrapy.Spider):
                 outputs = self._parse_article(response, site, result, article)
             else:
                 links, pages = result.links.listing(block)
+                hub = self.link_feedback.hub(links)
                 outputs = chain(
-                    self._follow(response, site, links),
-                    self._follow(response, site, pages, pagination=True),
+                    self._follow(response, site, links, hub),
+                    self._follow(response, site, pages, hub, pagination=True),
                 )
         for output in outputs:
             yield output
@@ -283,6 +285,7 @@ class RelatedSpider(scrapy.Spider):
             if scored is None:  # scored where it was extracted; here only if that could not
                 scored = self.model.score(article.text, article.title, article.language)
             relevance = scored.score
+            self.link_feedback.article(response.meta, relevance)
             yield article_item(response, site, article, scored)
         yield from self._follow(response, site, result.links.related, relevance)
         yield from self._follow(response, site, result.links.anchors, relevance)

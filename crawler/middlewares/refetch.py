@@ -1,0 +1,24 @@
+"""Drop a copy of a link the focused frontier has queued again at a new priority."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+
+META_KEY = "frontier_version"
+
+
+class SkipRefetchMiddleware:
+    """A link found again once the link learner rates it clearly higher or lower is queued
+    again at the new priority (crawler/focus/learning.py, QueuedLinks). The copy that is not
+    the latest, or whose URL was fetched meanwhile, is dropped before download."""
+
+    def process_request(self, request: Request, spider: Any) -> None:
+        feedback = getattr(spider, "link_feedback", None)
+        links = feedback.queued if feedback is not None else None
+        version = request.meta.get(META_KEY)
+        if links is not None and version is not None and links.is_stale(request.url, version):
+            spider.crawler.stats.inc_value("crawler/frontier/superseded")
+            raise IgnoreRequest(f"queued again at another priority: {request.url}")

@@ -1,0 +1,84 @@
+"""crawler/focus/learning.py and the frontier's use of it: links learned during the crawl."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.focus.frontier import FOCUSED, hub_relevance, link_value
+from crawler.focus.learning import MIN_EXAMPLES, LinkLearner, QueuedLinks, link_features
+from crawler.focus.relevance import RelevanceModel
+from crawler.seeds import load_seeds
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+SITE = "https://news.example"
+
+
+@pytest.fixture(scope="module")
+def model() -> RelevanceModel:
+    return RelevanceModel.from_seeds(load_seeds(SEEDS_DIR))
+
+
+def test_features_are_anchor_and_url_words_block_and_parent() -> None:
+    features = link_features("Ngoại trưởng Nga tới Tokyo", f"{SITE}/the-gioi/a-b-123.html",
+                             "related", 0.42)
+    assert {"a:ngoai", "a:nga", "a:tokyo", "u:the", "u:gioi", "b:related", "p:high"} <= set(
+        features)
+    assert not any(f.startswith("u:") and f[2:].isdigit() for f in features)  # ids say nothing
+    assert "p:none" in link_features("", f"{SITE}/x/ab12", "link", None)
+
+
+def test_the_learner_says_nothing_until_it_has_seen_both_classes() -> None:
+    learner = LinkLearner()
+    for _ in range(MIN_EXAMPLES):
+        learner.observe(("a:nga", "u:the"), True)
+    assert learner.estimate(("a:nga",)) is None
+    for _ in range(MIN_EXAMPLES):
+        learner.observe(("a:gia", "u:kinh"), False)
+    assert learner.estimate(("a:nga",)) is not None
+
+
+def test_the_learner_ranks_links_like_the_ones_that_led_to_related_pages() -> None:
+    learner = LinkLearner()
+    for i in range(20):
+        learner.observe(("a:lavrov", "u:the", "b:related", f"a:w{i}"), i % 4 != 0)
+        learner.observe(("a:bong", "u:the", "b:related", f"a:v{i}"), i % 5 == 0)
+    good, bad = learner.estimate(("a:lavrov", "b:related")), learner.estimate(("a:bong",))
+    assert good is not None and bad is not None and good > 0.5 > bad
+    # A word never seen is no evidence either way: the estimate is the base rate's.
+    base = learner.estimate(("a:unseen",))
+    assert base is not None and bad < base < good
+
+
+def test_a_learned_estimate_moves_a_link_value(model: RelevanceModel) -> None:
+    kwargs = {"anchor_text": "Giá vàng hôm nay", "url": f"{SITE}/a/1234567", "block": "link",
+              "parent_relevance": 0.0, "depth": 1, "is_article_url": True, "model": model}
+    plain = link_value(**kwargs)  # type: ignore[arg-type]
+    assert link_value(**kwargs, learned=0.9) > plain + 0.3  # type: ignore[arg-type]
+    assert link_value(**kwargs, learned=None) == plain  # type: ignore[arg-type]
+    seed = {**kwargs, "block": "seed"}
+    assert link_value(**seed, learned=0.0) == link_value(**seed)  # type: ignore[arg-type]
+
+
+def test_hub_relevance_is_the_share_of_on_topic_headlines(model: RelevanceModel) -> None:
+    topic = ["Nga và Nhật Bản nối lại đàm phán hiệp ước hòa bình",
+             "Lavrov hội đàm với Ngoại trưởng Nhật Bản Kono về hiệp ước hòa bình"]
+    other = ["Giá xăng giảm lần thứ ba liên tiếp", "Mưa lớn kéo dài ở Hà Nội hôm nay"]
+    assert hub_relevance(topic, model) == 1.0
+    assert hub_relevance(other, model) == 0.0
+    assert hub_relevance([*topic, *other, "Xem thêm"], model) == 0.5  # labels do not count
+    assert hub_relevance([], model, FOCUSED) == 0.0
+
+
+def test_queued_links_requeue_only_a_clear_change_and_drop_the_stale_copy() -> None:
+    links = QueuedLinks(margin=100)
+    first = links.queued("u", 150)
+    assert links.rejudged("u", 200) is None  # too small a change: no churn
+    second = links.rejudged("u", 450)
+    assert second is not None and second != first
+    assert links.is_stale("u", first) and not links.is_stale("u", second)
+    assert links.rejudged("v", 900) is None  # never queued: nothing to move
+    links.done("u")
+    assert links.is_stale("u", second)  # fetched: any copy left is dropped
+    assert links.rejudged("u", 900) is None
