@@ -9,8 +9,8 @@ have none, so every length is in characters. Class and id tokens are read as CMS
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
@@ -39,7 +39,6 @@ _TOKEN_GROUPS: dict[str, frozenset[str]] = {
     "tok_form": frozenset({"form", "login", "signup", "register", "subscribe", "newsletter",
                            "contact", "search", "filter", "filters", "sort", "select"}),
 }
-_SPLIT = re.compile(r"[\s_\-]+")
 _SENTENCE_END = re.compile(r"[.!?。！？」”\"'»)…]\s*$")
 _JSONLD_KINDS: dict[str, frozenset[str]] = {
     "ld_article": ARTICLE_TYPES,
@@ -57,19 +56,14 @@ _JSONLD_KINDS: dict[str, frozenset[str]] = {
 _OG_KINDS = {"article": "og_article", "news": "og_article", "blog": "og_article",
              "website": "og_website", "product": "og_product", "profile": "og_profile"}
 
-_GROUPS_OF_TOKEN: dict[str, tuple[str, ...]] = {}
-for _name, _group in _TOKEN_GROUPS.items():
-    for _token in _group:
-        _GROUPS_OF_TOKEN[_token] = (*_GROUPS_OF_TOKEN.get(_token, ()), _name)
+_SEPARATORS = str.maketrans("-_", "  ")
 
 
-@lru_cache(maxsize=8192)
-def _token_groups(raw: str) -> frozenset[str]:
-    """The marks a class, id or itemprop value carries ("article-teaser" -> tok_teaser …)."""
-    found: set[str] = set()
-    for token in _SPLIT.split(raw.lower()):
-        found.update(_GROUPS_OF_TOKEN.get(token, ()))
-    return frozenset(found)
+def mark_counts(values: list[str]) -> dict[str, float]:
+    """How often each group's words stand in the class, id and itemprop values (words split
+    on spaces, hyphens and underscores)."""
+    words = Counter(" ".join(values).lower().translate(_SEPARATORS).split())
+    return {name: float(sum(words[w] for w in group)) for name, group in _TOKEN_GROUPS.items()}
 
 
 MIN_REPEAT = 4  # siblings of one shape, each with a link: a list of teasers or products
@@ -192,11 +186,7 @@ def measure(page: Page) -> Shape:
     n = dict.fromkeys(_COUNTED, 0)
     for el in root.iter(*_COUNTED):
         n[el.tag] += 1
-    counts: dict[str, float] = dict.fromkeys(_TOKEN_GROUPS, 0.0)
-    for marks in _MARKS:
-        for raw in marks(root):
-            for name in _token_groups(raw):
-                counts[name] += 1
+    counts = mark_counts([value for marks in _MARKS for value in marks(root)])
     p_texts = [p.text_content().strip() for p in _PARAGRAPHS(root)]
     p_lengths = [len(t) for t in p_texts]
     long_ps = [t for t in p_texts if len(t) >= 150]

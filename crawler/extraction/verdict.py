@@ -49,10 +49,12 @@ _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\u
 TEASER_SHARE = 0.5
 CLAIMED_TEASER_SHARE = 0.9
 MIN_ITEMS = 3
-# A short text with a byline and a date is a short story: the page-kind model, which learned
-# that short texts are rarely articles, does not overrule those marks (on WCXB out-of-fold the
-# exemption lets 7 forum threads and 1 listing through, and keeps every short news story).
+# A short text with a date and a byline (or the page to itself) is a short story: the
+# page-kind model, which learned that short texts are rarely articles, does not overrule those
+# marks (on WCXB out-of-fold the byline exemption let 7 forum threads and 1 listing through;
+# no development page of any kind has the page to itself but articles).
 SHORT_STORY_CHARS = 1500
+WHOLE_PAGE = 0.8  # share of the page's text a story has when the page is nothing else
 INTRO_CHARS = 600  # an introduction's length at most
 INTRO_CARDS = 4  # times the introduction's text in the cards below it
 MIN_CLAIMED_ITEMS = 2  # a list's last page may hold two teasers
@@ -176,10 +178,13 @@ def no_article_reason(lines: list[str], page: Page, anchors: set[str],
 
 
 def has_story_marks(features: dict[str, float]) -> bool:
-    """A short text with a byline and a publication date (structured or printed)."""
-    return (features.get("body_chars", 0.0) < SHORT_STORY_CHARS
-            and features.get("authors", 0.0) > 0
-            and bool(features.get("date_structured") or features.get("date_visible")))
+    """A short text with a publication date (structured or printed) and either a byline or
+    the whole page to itself (an AMP copy: the page is the story, no list beside it)."""
+    dated = bool(features.get("date_structured") or features.get("date_visible"))
+    alone = (features.get("body_share", 0.0) >= WHOLE_PAGE
+             and features.get("teaser_chars", 0.0) < 0.1)
+    return (features.get("body_chars", 0.0) < SHORT_STORY_CHARS and dated
+            and (features.get("authors", 0.0) > 0 or alone))
 
 
 def introduces_a_list(features: dict[str, float]) -> bool:
