@@ -34,8 +34,7 @@ PARAMS: dict[str, Any] = {"max_iter": 300, "max_depth": 3, "learning_rate": 0.05
 # sentences, dates, bylines, news-like URLs) only for one. Without this, 1,800 pages of many
 # kinds teach the trees coincidences (a forum word in the URL "for" an article) that a news
 # site of another country does not share. Inputs not named here may go either way.
-AGAINST = ("tok_teaser", "tok_pager", "tok_product", "tok_forum", "tok_docs", "tok_form",
-           "tok_comment", "url_listing", "url_product", "url_forum", "url_docs", "host_docs",
+AGAINST = ("url_listing", "url_product", "url_forum", "url_docs", "host_docs",
            "host_forum", "host_product", "url_page_param", "url_root", "url_query",
            "heading_links", "heading_link_share", "link_share", "links_per_kchar", "max_repeat",
            "repeat_groups", "teaser_blocks", "teaser_chars", "body_teasers",
@@ -45,7 +44,7 @@ AGAINST = ("tok_teaser", "tok_pager", "tok_product", "tok_forum", "tok_docs", "t
 FOR = ("long_p", "sentence_p", "max_p", "p_share", "body_long_share", "body_long_lines",
        "body_sentence_share", "body_mean_line", "body_share", "authors", "date_structured",
        "date_visible", "date_url", "url_article", "url_date", "url_id", "host_article",
-       "url_last_dashes", "tok_article", "n_figure", "n_blockquote")
+       "url_last_dashes", "n_figure", "n_blockquote")
 FOLDS = 5
 # Share of article pages the threshold may give up, out-of-fold. The verdict's job on a news
 # crawl is to never lose an article; 2% of WCXB's "article" pages are dictionary entries,

@@ -1,15 +1,15 @@
 """What a page is made of, as numbers: the inputs of the page-kind model (``page_kind.py``).
 
-Measured on the intact tree (before any pre-cleaning) in one walk, plus the page's markup
-claims and its URL's shape. Nothing here counts words or spaces: Chinese, Japanese and Thai
-have none, so every length is in characters. Class and id tokens are read as CMSs write them
-(in English on most of the world's templates: ``teaser``, ``pagination``, ``price``).
+Measured on the intact tree (before any pre-cleaning) by compiled XPath and one walk up from
+the links, plus the page's markup claims and its URL's shape. Nothing here counts words or
+spaces: Chinese, Japanese and Thai have none, so every length is in characters. (Counts of
+class and id words such as ``teaser`` or ``price`` were measured and dropped: out-of-fold on
+WCXB the model scored the same without them, 0.800 against 0.801 precision, for 1 ms a page.)
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from lxml.etree import XPath
@@ -18,27 +18,6 @@ from lxml.html import HtmlElement
 from crawler.extraction.page import ARTICLE_TYPES, Page, jsonld_types
 from crawler.extraction.url_shape import url_features
 
-# Markup tokens (class / id / itemprop, split on -_ and space) that mark a kind of block.
-_TOKEN_GROUPS: dict[str, frozenset[str]] = {
-    "tok_teaser": frozenset({"card", "cards", "teaser", "teasers", "tile", "tiles", "grid",
-                             "feed", "listing", "list", "items", "story", "stories"}),
-    "tok_pager": frozenset({"pagination", "pager", "paging", "paginate", "page", "pages",
-                            "next", "prev", "previous", "loadmore", "more"}),
-    "tok_product": frozenset({"price", "prices", "cart", "basket", "product", "products",
-                              "sku", "shop", "checkout", "buy", "stock", "offer", "offers"}),
-    "tok_forum": frozenset({"forum", "thread", "threads", "reply", "replies", "post", "posts",
-                            "postbody", "message", "messages", "topic", "topics", "quote",
-                            "signature", "username", "user", "avatar", "vote", "votes"}),
-    "tok_docs": frozenset({"docs", "doc", "documentation", "toc", "api", "highlight",
-                           "sidebar", "menu", "navigation", "nav", "version", "manual"}),
-    "tok_article": frozenset({"article", "entry", "content", "body", "story", "byline",
-                              "author", "published", "dateline", "headline", "lead",
-                              "sapo", "caption", "figure"}),
-    "tok_comment": frozenset({"comment", "comments", "disqus", "respond", "discussion"}),
-    "tok_share": frozenset({"share", "social", "facebook", "twitter", "whatsapp", "print"}),
-    "tok_form": frozenset({"form", "login", "signup", "register", "subscribe", "newsletter",
-                           "contact", "search", "filter", "filters", "sort", "select"}),
-}
 _SENTENCE_END = re.compile(r"[.!?。！？」”\"'»)…]\s*$")
 _JSONLD_KINDS: dict[str, frozenset[str]] = {
     "ld_article": ARTICLE_TYPES,
@@ -55,16 +34,6 @@ _JSONLD_KINDS: dict[str, frozenset[str]] = {
 }
 _OG_KINDS = {"article": "og_article", "news": "og_article", "blog": "og_article",
              "website": "og_website", "product": "og_product", "profile": "og_profile"}
-
-_SEPARATORS = str.maketrans("-_", "  ")
-
-
-def mark_counts(values: list[str]) -> dict[str, float]:
-    """How often each group's words stand in the class, id and itemprop values (words split
-    on spaces, hyphens and underscores)."""
-    words = Counter(" ".join(values).lower().translate(_SEPARATORS).split())
-    return {name: float(sum(words[w] for w in group)) for name, group in _TOKEN_GROUPS.items()}
-
 
 MIN_REPEAT = 4  # siblings of one shape, each with a link: a list of teasers or products
 MIN_CARDS = 2  # a list's last page may hold two cards
@@ -137,8 +106,6 @@ _LI_TEXT = XPath(".//li//text()", smart_strings=False)
 _PARAGRAPHS = XPath(".//p")
 _HEADING_LINK_TEXT = XPath("(.//h2|.//h3|.//h4|.//h5|.//h6)//a//text()", smart_strings=False)
 _HEADINGS_WITH_LINKS = XPath("count((.//h2|.//h3|.//h4|.//h5|.//h6)[.//a])")
-# Three paths, not one union: a union is sorted in document order, at 4x the cost.
-_MARKS = tuple(XPath(f".//@{name}", smart_strings=False) for name in ("class", "id", "itemprop"))
 
 
 def _chars(texts: list[str]) -> int:
@@ -186,7 +153,6 @@ def measure(page: Page) -> Shape:
     n = dict.fromkeys(_COUNTED, 0)
     for el in root.iter(*_COUNTED):
         n[el.tag] += 1
-    counts = mark_counts([value for marks in _MARKS for value in marks(root)])
     p_texts = [p.text_content().strip() for p in _PARAGRAPHS(root)]
     p_lengths = [len(t) for t in p_texts]
     long_ps = [t for t in p_texts if len(t) >= 150]
@@ -194,7 +160,6 @@ def measure(page: Page) -> Shape:
     repeat_groups, max_repeat, teasers = _cards(root)
     total = max(int(_TEXT(root)), 1)
     features = {f"n_{k}": float(v) for k, v in n.items()}
-    features.update(counts)
     features.update({
         "text_chars": float(total),
         "link_share": _chars(_LINK_TEXT(root)) / total,
