@@ -5,14 +5,18 @@ with scikit-learn, and the verdict's exemptions and rules hold on pages written 
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import numpy as np
+import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from bench.train_page_kind import PARAMS, _export
 from crawler.extraction import extract_with_report
 from crawler.extraction.page_kind import PageKindModel, shipped_model
 from crawler.extraction.verdict import decide, has_story_marks, is_prose
+from crawler.recorded_web.replay import RecordedWeb
+from tests.labels import load_labels
 from tests.local_web import seed_paragraphs
 
 STORY = seed_paragraphs("003_1cdc3babee419195.txt")
@@ -111,3 +115,21 @@ def test_prose_is_told_in_scripts_without_spaces() -> None:
     assert is_prose("Nga và NATO bất ngờ nhóm họp sau hai năm lạnh nhạt")
     assert not is_prose("Trang chủ")
     assert not is_prose("国際")
+
+
+WEB = RecordedWeb(Path(__file__).resolve().parent / "web")
+# Copies answered by a redirect are the article itself, already here under its own URL.
+RECORDED = [(label.url, variant) for label in load_labels()
+            for variant in (label.url, *label.variants) if WEB.get(variant).status == 200]
+
+
+@pytest.mark.parametrize(("url", "variant"), RECORDED, ids=[v for _, v in RECORDED])
+def test_every_recorded_article_and_its_copies_is_an_article_both_ways(url: str,
+                                                                        variant: str) -> None:
+    # AMP and print copies carry no byline block and little else: the verdict must keep them
+    # with their site's profile and on the generic path alike.
+    recorded = WEB.get(variant)
+    for sites in (None, ()):
+        found = extract_with_report(recorded.body, variant, sites=sites)
+        assert found.article is not None, (variant, "generic" if sites == () else "profile",
+                                           found.no_article)
