@@ -107,7 +107,7 @@ def test_text_taken_from_a_list_of_cards_is_no_article() -> None:
                                 "https://tin.example/the-gioi", sites=())
     assert found.article is None
     assert found.signals is not None and found.signals.features["body_in_cards"] >= 0.8
-    assert found.no_article == "the text of a list's cards"
+    assert found.no_article == "the text of a list of cards"
 
 
 def test_prose_is_told_in_scripts_without_spaces() -> None:

@@ -150,7 +150,7 @@ def no_article_reason(lines: list[str], page: Page, anchors: set[str],
                         inside / chars if chars else 0.0)
 
     if in_cards >= CARD_SHARE:
-        return found("the text of a list's cards")
+        return found("the text of a list of cards")
     if claims_article(page):
         if chars < MIN_CLAIMED_CHARS:
             return found("too little text")
