@@ -31,7 +31,8 @@ class LinkFeedback:
         self.learner = LinkLearner()
         # What counts as related for learning; an archive-everything crawl (threshold 0)
         # still learns which links lead to related articles.
-        self.threshold = settings.getfloat("CRAWLER_RELEVANCE_THRESHOLD", 0.3) or DEFAULT_THRESHOLD
+        threshold = settings.getfloat("CRAWLER_RELEVANCE_THRESHOLD", DEFAULT_THRESHOLD)
+        self.threshold = threshold or DEFAULT_THRESHOLD
         # One process's queue only: in a shared crawl (Redis) another worker holds the copy.
         shared = bool(settings.get("CRAWLER_REDIS_URL"))
         self.queued = QueuedLinks() if self.focused and not shared else None
