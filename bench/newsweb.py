@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.webgen import ReplayedWeb
 from crawler.focus.textnorm import fold
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,18 +56,9 @@ class Story:
 
 
 @dataclass
-class NewsWeb:
-    root: Path
+class NewsWeb(ReplayedWeb):
     stories: list[Story] = field(default_factory=list)
     pages: int = 0
-
-    @property
-    def web_dir(self) -> Path:
-        return self.root / "web"
-
-    @property
-    def seeds_dir(self) -> Path:
-        return self.root / "seeds"
 
     def urls(self, kind: str, language: str | None = None) -> set[str]:
         return {s.url for s in self.stories

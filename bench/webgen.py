@@ -30,11 +30,10 @@ _LAST_DIGITS = re.compile(r"(\d+)(?!.*\d)")
 
 
 @dataclass
-class GeneratedWeb:
+class ReplayedWeb:
+    """A web written for replay: its pages under ``web/``, its seeds under ``seeds/``."""
+
     root: Path
-    related: set[str] = field(default_factory=set)
-    pages: int = 0
-    articles: int = 0
 
     @property
     def web_dir(self) -> Path:
@@ -43,6 +42,13 @@ class GeneratedWeb:
     @property
     def seeds_dir(self) -> Path:
         return self.root / "seeds"
+
+
+@dataclass
+class GeneratedWeb(ReplayedWeb):
+    related: set[str] = field(default_factory=set)
+    pages: int = 0
+    articles: int = 0
 
 
 def _new_url(source: str, number: int, site: SiteProfile) -> str:
