@@ -23,26 +23,26 @@ from typing import Any
 
 from bench import newsweb
 from bench.common import REPO, console, headline, print_table
-from bench.webgen import generate
+from bench.webgen import ReplayedWeb, generate
 
 TARGET = 0.9
 
 
-def crawl(web_dir: Path, seeds_dir: Path, name: str, workdir: Path,
+def crawl(web: ReplayedWeb, name: str, workdir: Path,
           arguments: Sequence[str] = (), settings: Sequence[str] = ()) -> tuple[list[str], float]:
     """One `scrapy crawl related` over a replayed web: the URLs in fetch order, the seconds.
     The archive is ``workdir/<name>.db``."""
     log = workdir / f"{name}.log"
     env = {
         **os.environ,
-        "CRAWLER_SEEDS_DIR": str(seeds_dir),
+        "CRAWLER_SEEDS_DIR": str(web.seeds_dir),
         "CRAWLER_DATABASE_URL": f"sqlite:///{workdir / f'{name}.db'}",
     }
     env.pop("CRAWLER_REPLAY_DIR", None)
     command = [
         sys.executable, "-m", "scrapy", "crawl", "related", "-a", "max_depth=10000",
         *(x for a in arguments for x in ("-a", a)),
-        "-s", f"CRAWLER_REPLAY_DIR={web_dir}", "-s", f"CRAWLER_REPLAY_LOG={log}",
+        "-s", f"CRAWLER_REPLAY_DIR={web.web_dir}", "-s", f"CRAWLER_REPLAY_LOG={log}",
         "-s", "LOG_LEVEL=WARNING", "-s", "CRAWLER_STORE_BATCH_SIZE=500",
         *(x for s in settings for x in ("-s", s)),
     ]
@@ -67,11 +67,11 @@ def pages_to_reach(order: list[str], related: set[str], share: float) -> int | N
     return None
 
 
-def _race(name: str, web_dir: Path, seeds_dir: Path, related: set[str], workdir: Path,
+def _race(name: str, web: ReplayedWeb, related: set[str], workdir: Path,
           arguments: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
     figures: dict[str, dict[str, Any]] = {}
     for frontier in ("focused", "bfs"):
-        order, seconds = crawl(web_dir, seeds_dir, f"{name}-{frontier}", workdir, arguments,
+        order, seconds = crawl(web, f"{name}-{frontier}", workdir, arguments,
                                [f"CRAWLER_FRONTIER={frontier}"])
         figures[frontier] = {
             "pages_fetched": len(order),
@@ -96,14 +96,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                       f"{len(web.related)} related")
         webs["generated"] = {
             "web": {"pages": web.pages, "articles": web.articles, "related": len(web.related)},
-            **_race("generated", web.web_dir, web.seeds_dir, web.related, workdir)}
+            **_race("generated", web, web.related, workdir)}
         news = newsweb.generate(workdir / "newsweb")
         console.print(f"look-alike web: {newsweb.describe(news)}")
         webs["newsweb"] = {
             "web": newsweb.describe(news),
-            **_race("newsweb", news.web_dir, news.seeds_dir, news.urls("related"), workdir,
-                    [f"start_urls={','.join(news.start_urls)}",
-                     f"allowed_domains={','.join(news.domains)}"])}
+            **_race("newsweb", news, news.urls("related"), workdir, news.spider_arguments)}
     rows = [[f"{name} {frontier}", f["pages_fetched"], f["pages_to_50pct_related"],
              f["pages_to_90pct_related"], f["related_found"], f["crawl_seconds"]]
             for name, figures in webs.items() for frontier, f in figures.items()

@@ -53,9 +53,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         workdir = Path(tmp)
         web = newsweb.generate(workdir / "newsweb")
         console.print(f"look-alike web: {newsweb.describe(web)}")
-        order, seconds = crawl(web.web_dir, web.seeds_dir, "focused", workdir,
-                               [f"start_urls={','.join(web.start_urls)}",
-                                f"allowed_domains={','.join(web.domains)}"])
+        order, seconds = crawl(web, "focused", workdir, web.spider_arguments)
         with sqlite3.connect(workdir / "focused.db") as db:
             kept = {row[0] for row in db.execute("SELECT url FROM articles")}
             kept_out = sum(row[0] for row in db.execute(

@@ -72,6 +72,13 @@ class NewsWeb(ReplayedWeb):
     def domains(self) -> list[str]:
         return [p[0] for p in PORTALS.values()]
 
+    @property
+    def spider_arguments(self) -> list[str]:
+        """The spider's ``-a`` arguments: the portals' home pages, crawled with the generic
+        profile."""
+        return [f"start_urls={','.join(self.start_urls)}",
+                f"allowed_domains={','.join(self.domains)}"]
+
 
 def _slug(title: str) -> str:
     words = re.findall(r"[a-z0-9]+", fold(title).lower())
