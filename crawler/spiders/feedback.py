@@ -27,7 +27,7 @@ class LinkFeedback:
     def __init__(
         self, settings: BaseSettings, model: RelevanceModel, policy: FrontierPolicy
     ) -> None:
-        self.model, self.policy, self.focused = model, policy, policy.focused
+        self.model, self.policy = model, policy
         self.learner = LinkLearner()
         # What counts as related for learning; an archive-everything crawl (threshold 0)
         # still learns which links lead to related articles.
@@ -35,7 +35,7 @@ class LinkFeedback:
         self.threshold = threshold or DEFAULT_THRESHOLD
         # One process's queue only: in a shared crawl (Redis) another worker holds the copy.
         shared = bool(settings.get("CRAWLER_REDIS_URL"))
-        self.queued = QueuedLinks() if self.focused and not shared else None
+        self.queued = QueuedLinks() if policy.focused and not shared else None
 
     def judge(
         self,
@@ -58,7 +58,7 @@ class LinkFeedback:
             is_article_url=is_article,
             model=self.model,
             policy=self.policy,
-            learned=self.learner.estimate(features) if self.focused else None,
+            learned=self.learner.estimate(features) if self.policy.focused else None,
         )
         return priority, features
 
