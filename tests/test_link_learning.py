@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.settings import Settings
 
 from crawler.focus.frontier import FOCUSED, hub_relevance, link_value
 from crawler.focus.learning import MIN_EXAMPLES, LinkLearner, QueuedLinks, link_features
 from crawler.focus.relevance import RelevanceModel
+from crawler.middlewares.refetch import SkipRefetchMiddleware
 from crawler.seeds import load_seeds
+from crawler.spiders.feedback import FEATURES_KEY, LinkFeedback
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 SITE = "https://news.example"
@@ -82,3 +88,41 @@ def test_queued_links_requeue_only_a_clear_change_and_drop_the_stale_copy() -> N
     links.done("u")
     assert links.is_stale("u", second)  # fetched: any copy left is dropped
     assert links.rejudged("u", 900) is None
+
+
+class _Stats:
+    def __init__(self) -> None:
+        self.values: dict[str, int] = {}
+
+    def inc_value(self, key: str) -> None:
+        self.values[key] = self.values.get(key, 0) + 1
+
+
+def test_a_waiting_link_is_queued_again_and_its_stale_copy_dropped(model: RelevanceModel) -> None:
+    feedback = LinkFeedback(Settings({"CRAWLER_RELEVANCE_THRESHOLD": 0.3}), model, FOCUSED)
+    url, link = f"{SITE}/a/1234567", ("Giá vàng hôm nay", "link", 0.0, 1, True)
+    before, features = feedback.judge(link[0], url, *link[1:])
+    first = Request(url, priority=before)
+    feedback.first(first)
+    assert not feedback.waiting(url)  # nothing learned yet: not judged again
+    for i in range(MIN_EXAMPLES):  # links like this one led to related articles, others not
+        feedback.article({FEATURES_KEY: features}, 0.9)
+        feedback.article({FEATURES_KEY: ("a:bong", f"a:x{i}")}, 0.0)
+        feedback.article({}, 0.9)  # a start page: no link to learn from
+    assert feedback.waiting(url)
+    after, _ = feedback.judge(link[0], url, *link[1:])
+    assert after >= before + feedback.queued.margin  # type: ignore[union-attr]
+    stats = _Stats()
+    copies = list(feedback.again(Request(url, priority=after), stats))
+    assert len(copies) == 1 and copies[0].dont_filter and copies[0].priority == after
+    assert stats.values == {"crawler/frontier/requeued": 1}
+    assert list(feedback.again(Request(url, priority=after), stats)) == []  # no churn
+    spider = SimpleNamespace(link_feedback=feedback, crawler=SimpleNamespace(stats=stats))
+    middleware = SkipRefetchMiddleware()
+    with pytest.raises(IgnoreRequest):
+        middleware.process_request(first, spider)
+    assert middleware.process_request(copies[0], spider) is None
+    feedback.fetched(url)
+    with pytest.raises(IgnoreRequest):
+        middleware.process_request(copies[0], spider)
+    assert stats.values["crawler/frontier/superseded"] == 2
