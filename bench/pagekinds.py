@@ -25,7 +25,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.common import REPO
-from crawler.extraction import extract_with_report
+from crawler.extraction import extract_with_report, parse_page
+from crawler.extraction.decode import decode_html
+from crawler.extraction.page import Page
+from crawler.extraction.verdict import claims_article
 
 
 def shared_benchmarks() -> Path:
@@ -89,8 +92,10 @@ def read(sample: Sample) -> Reading:
     signals = found.signals
     if signals is None:
         return Reading(sample, {}, found.no_article, True, False)
-    claim = signals.features.get("og_article", 0.0) > 0 or signals.features.get("ld_article",
-                                                                                 0.0) > 0
+    # The baseline's reading of the markup is the rules' own (og:type article/news/blog,
+    # article JSON-LD), on the page as extraction parses it.
+    tree = parse_page(decode_html(html, None))
+    claim = tree is not None and claims_article(Page(sample.url, tree, None))
     return Reading(sample, signals.features, signals.rule, False, claim)
 
 

@@ -45,8 +45,16 @@ def test_the_article_in_the_hydration_data_is_extracted() -> None:
     assert STORY[-1][-40:] in found.article.text
 
 
-def test_a_script_page_without_such_data_has_no_article() -> None:
-    state = {"queries": [{"state": {"data": {"menu": ["Thời sự", "Thế giới"],
-                                             "note": "x" * 300}}}]}
+def test_a_script_page_without_an_article_in_its_data_has_no_article() -> None:
+    # A home page's hydration data: a menu and a cookie notice, HTML with a paragraph but no
+    # story. Read from the data, it is too little text to be an article.
+    menu = "".join(f'<li class="menu-item"><a href="/{slug}">{name}</a></li>' for slug, name in (
+        ("thoi-su", "Thời sự"), ("the-gioi", "Thế giới"), ("kinh-doanh", "Kinh doanh"),
+        ("the-thao", "Thể thao"), ("giai-tri", "Giải trí"), ("suc-khoe", "Sức khỏe")))
+    state = {"queries": [{"state": {"data": {
+        "menuHtml": f'<ul class="menu">{menu}</ul>',
+        "noticeHtml": '<div class="cookie"><p>Chúng tôi dùng cookie để cải thiện trải nghiệm '
+                      'của bạn.</p><button>Đồng ý</button></div>' + "<!-- -->" * 20}}}]}
     found = extract_with_report(_app_page(state), "https://tin.example/", sites=())
     assert found.article is None
+    assert found.no_article == "too little text"

@@ -63,6 +63,16 @@ _CODE = XPath('//script[not(contains(translate(@type, "LDJSON", "ldjson"), "ld+j
 
 
 @dataclass(frozen=True)
+class Signals:
+    """What the article verdict weighed: the page's structure and text as numbers, the rules'
+    reason (None: they found an article) and the page-kind model's probability."""
+
+    features: dict[str, float]
+    rule: str | None
+    probability: float | None
+
+
+@dataclass(frozen=True)
 class Extraction:
     """What :func:`extract_with_report` found. ``fallback`` says why the profile's result was
     replaced by or merged with the general one (None: it was not): ``"no text"`` (the profile
@@ -75,16 +85,6 @@ class Extraction:
     fallback: str | None = None
     no_article: str | None = None
     signals: Signals | None = None
-
-
-@dataclass(frozen=True)
-class Signals:
-    """What the article verdict weighed: the page's structure and text as numbers, the rules'
-    reason (None: they found an article) and the page-kind model's probability."""
-
-    features: dict[str, float]
-    rule: str | None
-    probability: float | None
 
 
 def parse_page(markup: str) -> HtmlElement | None:
@@ -239,17 +239,14 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
         # What the profile's link blocks hold (related teasers, menus) is never content.
         general.lines = [x for x in general.lines if not _within(_key(x), linked)]
         cleaned, fallback = floor(cleaned, general)
-    model = shipped_model()
     in_cards = structure.in_teasers(cleaned.lines, shape)
     evidence = verdict.no_article_reason(cleaned.lines, page, anchors, cleaned.date_lines,
                                          cleaned.link_chars, in_cards,
                                          cleaned.excerpt_chars)
     published = dates.published_candidates(page, rules.date_candidates(page))
     features = {**shape.features, **structure.text_features(
-        cleaned.lines, shape, in_cards, evidence.teasers, evidence.teaser_share,
-        evidence.dated, evidence.cut_short, evidence.inside_links, len(authors),
-        {c.source for c in published})}
-    reason, probability = verdict.decide(evidence.reason, features, model)
+        cleaned.lines, shape, in_cards, evidence, len(authors), {c.source for c in published})}
+    reason, probability = verdict.decide(evidence.reason, features, shipped_model())
     signals = Signals(features, evidence.reason, probability)
     if reason:
         return Extraction(None, fallback, reason, signals)
