@@ -10,7 +10,7 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.settings import Settings
 
-from crawler.focus.frontier import FOCUSED, hub_relevance, link_value
+from crawler.focus.frontier import BREADTH_FIRST, FOCUSED, hub_relevance, link_value
 from crawler.focus.learning import MIN_EXAMPLES, LinkLearner, QueuedLinks, link_features
 from crawler.focus.relevance import RelevanceModel
 from crawler.middlewares.refetch import SkipRefetchMiddleware
@@ -126,3 +126,11 @@ def test_a_waiting_link_is_queued_again_and_its_stale_copy_dropped(model: Releva
     with pytest.raises(IgnoreRequest):
         middleware.process_request(copies[0], spider)
     assert stats.values["crawler/frontier/superseded"] == 2
+
+
+def test_breadth_first_ranks_and_learns_nothing(model: RelevanceModel) -> None:
+    feedback = LinkFeedback(Settings(), model, BREADTH_FIRST)
+    assert feedback.judge("Nga và Nhật Bản", f"{SITE}/a/1", "related", 0.9, 1, True) == (0, ())
+    assert feedback.hub([]) is None and feedback.queued is None
+    feedback.article({FEATURES_KEY: ()}, 0.9)
+    assert not feedback.learner.examples

@@ -47,7 +47,9 @@ class LinkFeedback:
         is_article: bool,
     ) -> tuple[int, tuple[str, ...]]:
         """A link's priority (the frontier's formula and the learner's estimate) and the
-        features its page will be learned by."""
+        features its page will be learned by. Breadth-first: no priority, nothing to learn."""
+        if not self.policy.focused:
+            return 0, ()
         features = link_features(anchor, url, block, parent_relevance)
         priority = link_priority(
             anchor_text=anchor,
@@ -58,7 +60,7 @@ class LinkFeedback:
             is_article_url=is_article,
             model=self.model,
             policy=self.policy,
-            learned=self.learner.estimate(features) if self.policy.focused else None,
+            learned=self.learner.estimate(features),
         )
         return priority, features
 
@@ -67,9 +69,11 @@ class LinkFeedback:
         if self.queued is not None:
             request.meta[META_KEY] = self.queued.queued(request.url, request.priority)
 
-    def hub(self, links: Iterable[Candidate]) -> float:
+    def hub(self, links: Iterable[Candidate]) -> float | None:
         """A listing page's relevance, passed on to its links: how many of its headlines show
-        the topic."""
+        the topic (breadth-first: None, no link is ranked by it)."""
+        if not self.policy.focused:
+            return None
         return hub_relevance((c.anchor for c in links), self.model, self.policy)
 
     def waiting(self, url: str) -> bool:
@@ -90,5 +94,5 @@ class LinkFeedback:
 
     def article(self, meta: dict[str, Any], relevance: float) -> None:
         """What the link that led here promised, and whether the article is related."""
-        if FEATURES_KEY in meta:
+        if meta.get(FEATURES_KEY):
             self.learner.observe(meta[FEATURES_KEY], relevance >= self.threshold)
