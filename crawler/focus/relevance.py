@@ -11,20 +11,16 @@ the languages share, at a discount.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from crawler.errors import ConfigError
 from crawler.focus import actors as ac
 from crawler.focus import textnorm as tn
+from crawler.focus.background import Background
 from crawler.seeds import Seed
 
-BACKGROUND_PATH = Path(__file__).with_name("relevance_background.json")
 DEFAULT_THRESHOLD = 0.3
 
 PROFILE_SIZE = 80  # seed features kept besides the terms: enough for the topic, not the trivia
@@ -50,54 +46,6 @@ class Relevance:
     matched_terms: tuple[str, ...] = ()
 
 
-@dataclass
-class Background:
-    """Document frequencies of ordinary news pages, per feature space (vi, lt, name)."""
-
-    docs: dict[str, int] = field(default_factory=dict)
-    avg_len: dict[str, float] = field(default_factory=dict)
-    df: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    def idf(self, space: str, feature: str) -> float:
-        n = self.docs.get(space, 0)
-        return math.log((n + 1) / (self.df.get(space, {}).get(feature, 0) + 0.5))
-
-    @classmethod
-    def load(cls, path: Path = BACKGROUND_PATH) -> Background:
-        # Loud, not an empty background: without IDF the scores lose their calibration.
-        try:
-            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            return cls(docs=data["docs"], avg_len=data["avg_len"], df=data["df"])
-        except (OSError, ValueError, KeyError) as exc:
-            raise ConfigError(f"{path}: cannot read the relevance background: {exc}") from exc
-
-    @classmethod
-    def build(cls, docs: Iterable[tuple[str, str | None]], min_df: int = 2) -> Background:
-        """From (text, language) pairs; features seen in fewer than ``min_df`` pages are
-        left out (they read as rare, which they are)."""
-        bg = cls()
-        lengths: dict[str, list[int]] = {}
-        for text, language in docs:
-            space = tn.space_of(language or tn.guess_language(text))
-            seq = tn.units(text, space)
-            lengths.setdefault(space, []).append(len(seq))
-            names = tn.name_counts(text, space)
-            for sp, feats in ((space, tn.ngram_counts(seq, 2)), ("name", names)):
-                bg.docs[sp] = bg.docs.get(sp, 0) + 1
-                df = bg.df.setdefault(sp, {})
-                for f in feats:
-                    df[f] = df.get(f, 0) + 1
-        bg.avg_len = {sp: sum(v) / len(v) for sp, v in lengths.items()}
-        bg.df = {sp: {f: n for f, n in sorted(d.items()) if n >= min_df} for sp, d in bg.df.items()}
-        return bg
-
-    def save(self, path: Path = BACKGROUND_PATH) -> None:
-        data = {"docs": self.docs, "avg_len": self.avg_len, "df": self.df}
-        path.write_text(
-            json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
-        )
-
-
 @dataclass(frozen=True)
 class _Profile:
     seed_id: str
@@ -109,6 +57,7 @@ class _Profile:
     labels: Mapping[str, str]  # feature -> the manifest term it came from
     name_labels: Mapping[str, str]  # name key -> the manifest term it came from
     actors: frozenset[str] = frozenset()  # the two states or blocs the seed's story is about
+    matter_names: Mapping[str, float] = field(default_factory=dict)  # names but the actors'
 
 
 def _normalised(
@@ -162,8 +111,9 @@ def _build_profile(seed: Seed, bg: Background, fold_df: Mapping[str, int]) -> _P
             share = min(1.0, (bg.df.get(space, {}).get(f, 0) + 1) / (fold_df.get(g, 0) + 1))
         folded[g] = folded.get(g, 0.0) + w * share
     actors = ac.seed_actors(seed.title, body, space)
+    matter = {k: w for k, w in names.items() if ac.STANDS_FOR.get(k, k) not in actors}
     return _Profile(
-        seed.id, seed.language, space, weights, names, folded, labels, name_labels, actors
+        seed.id, seed.language, space, weights, names, folded, labels, name_labels, actors, matter
     )
 
 
@@ -178,6 +128,14 @@ def _cover(
         (w * counts[f] / (counts[f] + K1 * norm), f) for f, w in weights.items() if counts.get(f)
     ]
     return sum(p for p, _ in parts), parts
+
+
+def _cover_names(
+    weights: Mapping[str, float], names: Mapping[str, float], norm: float,
+    labels: Mapping[str, str],
+) -> tuple[float, list[tuple[float, str]], Mapping[str, str]]:
+    raw, parts = _cover(weights, names, norm)
+    return raw * CROSS_DISCOUNT, parts, labels
 
 
 def _explained(
@@ -261,13 +219,22 @@ class RelevanceModel:
             # The pair rule keeps other actors' stories out, so the seeds' evidence may be
             # added up: a Russia-NATO story about an exercise shares words with the NATO seed
             # and with the Russia-Japan ones. A pair no seed of the text's language is about
-            # (a Lithuanian Russia-US story) adds its seeds' names across the languages.
+            # (a Lithuanian Russia-US story) adds its seeds' names across the languages; one
+            # that seeds of both languages are about adds the other language's names of its
+            # matter.
             weights, labels = self.pooled.get(language or "", ({}, {}))
             raw, parts = _cover(weights, counts, norm)
             own = {p.actors for p in self.profiles if p.language == language}
-            bridge = [v for v in named.values() if v[2].actors not in own]
-            if bridge:
-                _, b_raw, _, b_parts, b_labels = max(bridge, key=lambda v: v[1])
+            across = [
+                # All its names where no seed of this language has the pair; where one has,
+                # only the names beside the two actors (the islands, not Russia and Japan,
+                # which every story the pair rule lets in names).
+                (v[1], v[3], v[4]) if v[2].actors not in own
+                else _cover_names(v[2].matter_names, names, norm, v[4])
+                for v in named.values() if v[2].language != language
+            ]
+            if across:
+                b_raw, b_parts, b_labels = max(across, key=lambda e: e[0])
                 raw, parts, labels = raw + b_raw, parts + b_parts, {**labels, **b_labels}
             value = 1 - math.exp(-raw / SCALE)
             if value > best.score:  # named for the closest seed of the named pair
