@@ -60,6 +60,9 @@ CRAWLER_VALIDATOR_RUNS = 50  # recent ok runs whose ETag/Last-Modified are sent 
 # process, for debugging); a page still extracting after the timeout has its worker replaced.
 CRAWLER_EXTRACT_WORKERS = os.environ.get("CRAWLER_EXTRACT_WORKERS", "")
 CRAWLER_EXTRACT_TIMEOUT = _env_float("CRAWLER_EXTRACT_TIMEOUT", 10.0)
+# Pages waiting for a worker before the scheduler holds the next download (crawler/crawl/
+# pacing.py): the focused frontier ranks the links of extracted pages, not of queued ones.
+CRAWLER_EXTRACT_BACKLOG = 0  # 0: two per worker
 CRAWLER_STALL_TIMEOUT = _env_float("CRAWLER_STALL_TIMEOUT", 0)  # seconds; 0: no watchdog
 CRAWLER_STALL_GRACE = 60.0  # seconds a stalled crawl gets to close before the process ends
 CRAWLER_DRIFT_TOLERANCE = 0.3  # change of a per-site extraction share that flags the site
@@ -107,6 +110,7 @@ CRAWLER_RETRY_AFTER_MAX = 120.0  # seconds of Retry-After waited out; longer: le
 # Priorities come from the focused frontier; Scrapy's priority queue pops the highest first.
 CRAWLER_MAX_LIST_PAGES = 100  # pages of one section/tag/search list followed via "next"
 CRAWLER_FRONTIER = os.environ.get("CRAWLER_FRONTIER", "focused")  # focused | bfs (baseline)
+SCHEDULER = "crawler.crawl.pacing.PacedScheduler"  # Scrapy's, paced by extraction
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 # Within one priority, first in first out: equal priorities then crawl breadth-first.
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"

@@ -103,6 +103,7 @@ class ExtractionPool:
         model: RelevanceModel | None = None,
     ):
         self.workers, self.timeout = workers, timeout
+        self.waiting = 0  # pages handed in and not returned yet (crawler/crawl/pacing.py)
         self._pool: ProcessPool | None = None
         self.model = model  # the inline path scores with the crawl's own model
         if workers > 0:
@@ -135,6 +136,7 @@ class ExtractionPool:
         future: Future[PageResult] = self._pool.schedule(
             process_page, args=(page,), timeout=self.timeout
         )
+        self.waiting += 1
         try:
             return await asyncio.wrap_future(future)
         except FutureTimeout:  # the worker was killed and is being replaced
@@ -143,6 +145,8 @@ class ExtractionPool:
             return PageResult(None, error="extraction_crashed")
         except Exception:  # an extractor bug on one odd page must not end the crawl
             return PageResult(None, error="extraction_failed")
+        finally:
+            self.waiting -= 1
 
     def close(self) -> None:
         if self._pool is not None:
