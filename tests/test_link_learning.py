@@ -33,6 +33,10 @@ def test_features_are_anchor_and_url_words_block_and_parent() -> None:
         features)
     assert not any(f.startswith("u:") and f[2:].isdigit() for f in features)  # ids say nothing
     assert "p:none" in link_features("", f"{SITE}/x/ab12", "link", None)
+    # How on-topic the anchor reads, in three buckets: what the learner must not credit to
+    # the link's place (a related page's box) when the headline shows nothing of the topic.
+    assert "s:low" in link_features("Giá xăng", f"{SITE}/x/ab12", "related", 0.9, 0.02)
+    assert "s:high" in link_features("Nga - Nhật", f"{SITE}/x/ab12", "related", 0.9, 0.5)
 
 
 def test_the_learner_says_nothing_until_it_has_seen_both_classes() -> None:
@@ -52,16 +56,21 @@ def test_the_learner_ranks_links_like_the_ones_that_led_to_related_pages() -> No
         learner.observe(("a:bong", "u:the", "b:related", f"a:v{i}"), i % 5 == 0)
     good, bad = learner.estimate(("a:lavrov", "b:related")), learner.estimate(("a:bong",))
     assert good is not None and bad is not None and good > 0.5 > bad
-    # A word never seen is no evidence either way: the estimate is the base rate's.
+    # A word never seen is no evidence either way, and neither is the share of related pages
+    # among those fetched (a focused crawl fetches mostly related ones): the estimate is even.
     base = learner.estimate(("a:unseen",))
-    assert base is not None and bad < base < good
+    assert base == 0.5 and bad < base < good
 
 
 def test_a_learned_estimate_moves_a_link_value(model: RelevanceModel) -> None:
     kwargs = {"anchor_text": "Giá vàng hôm nay", "url": f"{SITE}/a/1234567", "block": "link",
               "parent_relevance": 0.0, "depth": 1, "is_article_url": True, "model": model}
     plain = link_value(**kwargs)  # type: ignore[arg-type]
-    assert link_value(**kwargs, learned=0.9) > plain + 0.3  # type: ignore[arg-type]
+    assert link_value(**kwargs, learned=0.9) == pytest.approx(plain + 0.2)  # type: ignore[arg-type]
+    assert link_value(**kwargs, learned=0.1) == pytest.approx(plain - 0.2)  # type: ignore[arg-type]
+    # An even estimate (nothing known of its features) leaves the value as it was before
+    # the learner was trained, the value of the links queued then.
+    assert link_value(**kwargs, learned=0.5) == pytest.approx(plain)  # type: ignore[arg-type]
     assert link_value(**kwargs, learned=None) == plain  # type: ignore[arg-type]
     seed = {**kwargs, "block": "seed"}
     assert link_value(**seed, learned=0.0) == link_value(**seed)  # type: ignore[arg-type]
@@ -122,10 +131,19 @@ def test_a_waiting_link_is_queued_again_and_its_stale_copy_dropped(model: Releva
     with pytest.raises(IgnoreRequest):
         middleware.process_request(first, spider)
     assert middleware.process_request(copies[0], spider) is None
+    # Sent to download: no copy of it is fetched again, though its page is not parsed yet
+    # (it may wait for a worker), and it is no longer judged again.
+    assert not feedback.waiting(url)
+    with pytest.raises(IgnoreRequest):
+        middleware.process_request(copies[0].replace(), spider)
+    # A retry of the copy that was sent is not a copy.
+    retry = copies[0].replace()
+    retry.meta["retry_times"] = 1
+    assert middleware.process_request(retry, spider) is None
     feedback.fetched(url)
     with pytest.raises(IgnoreRequest):
         middleware.process_request(copies[0], spider)
-    assert stats.values["crawler/frontier/superseded"] == 2
+    assert stats.values["crawler/frontier/superseded"] == 3
 
 
 def test_breadth_first_ranks_and_learns_nothing(model: RelevanceModel) -> None:

@@ -56,8 +56,8 @@ class FrontierPolicy:
     informative_anchor_words: int = 4  # a headline, not "Xem thêm" or an image link
     on_topic_snippet: float = 0.3  # from this snippet score on, the priors count in full
     off_topic_floor: float = 0.35  # what is left of the priors for an off-topic headline
-    # The online learner's estimate (crawler/focus/learning.py), once trained, against the
-    # formula: half and half, so what this site taught and what holds on any site both count.
+    # The online learner's estimate (crawler/focus/learning.py), once trained, moves a link's
+    # value by up to half this either way: what this site taught, beside what holds anywhere.
     learned_weight: float = 0.5
     block_prior: Mapping[str, float] = field(default_factory=lambda: _BLOCK_PRIOR)
     scale: int = 1000  # Scrapy priorities are integers
@@ -136,7 +136,9 @@ def link_value(
             + policy.parent_weight * parent * 0.5
         )
     if learned is not None and block != "seed":
-        value = (1 - policy.learned_weight) * value + policy.learned_weight * learned
+        # A shift around the formula's value, not a mean with it: links queued before the
+        # learner was trained keep their priorities, so an even estimate must change nothing.
+        value += policy.learned_weight * (learned - 0.5)
     return value - policy.depth_penalty * depth
 
 

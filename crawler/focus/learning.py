@@ -25,10 +25,19 @@ _URL_WORD = re.compile(r"[a-z]{2,}")
 
 
 def link_features(
-    anchor_text: str, url: str, block: str, parent_relevance: float | None
+    anchor_text: str,
+    url: str,
+    block: str,
+    parent_relevance: float | None,
+    snippet: float | None = None,
 ) -> tuple[str, ...]:
-    """What a link says about its target before it is fetched, as feature strings."""
+    """What a link says about its target before it is fetched, as feature strings.
+    ``snippet``: how relevant its anchor reads (RelevanceModel.score_snippet). Without it the
+    learner credits a link's place to its target: a focused crawl follows the on-topic links
+    of a related page's boxes, so every box link would look related."""
     anchor = {f"a:{tn.fold_word(t)}" for t in tn.tokens(anchor_text)}
+    if snippet is not None:
+        anchor.add("s:high" if snippet >= 0.3 else "s:mid" if snippet >= 0.1 else "s:low")
     path = url.split("://", 1)[-1].partition("/")[2].split("?")[0]
     # URL words, not ids: "/a/900125" says nothing, "/quoc-phong/..." and "/zyme/..." may.
     words = {f"u:{w}" for w in _URL_WORD.findall(tn.fold(path.lower()))}
@@ -63,7 +72,10 @@ class LinkLearner:
         if not self.trained:
             return None
         pos, neg = self.examples[True], self.examples[False]
-        log_odds = math.log(pos / neg)
+        # No class prior: the examples are the pages the crawl chose to fetch, mostly related
+        # ones on a focused crawl, which says nothing of an unseen link. Only the features
+        # count, so a link with none seen before is even (0.5).
+        log_odds = 0.0
         for f in set(features):
             cp, cn = self.counts[True][f], self.counts[False][f]
             if cp or cn:

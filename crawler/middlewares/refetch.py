@@ -13,12 +13,17 @@ META_KEY = "frontier_version"
 class SkipRefetchMiddleware:
     """A link found again once the link learner rates it clearly higher or lower is queued
     again at the new priority (crawler/focus/learning.py, QueuedLinks). The copy that is not
-    the latest, or whose URL was fetched meanwhile, is dropped before download."""
+    the latest, or whose URL was sent to download meanwhile, is dropped before download. A
+    copy counts as fetched when it passes here, not when its page is parsed: a page may wait
+    for its extraction while the other copy reaches the downloader."""
 
     def process_request(self, request: Request, spider: Any) -> None:
         feedback = getattr(spider, "link_feedback", None)
         links = feedback.queued if feedback is not None else None
         version = request.meta.get(META_KEY)
-        if links is not None and version is not None and links.is_stale(request.url, version):
+        if links is None or version is None or request.meta.get("retry_times"):
+            return  # not a frontier copy, or a retry of the copy that was sent
+        if links.is_stale(request.url, version):
             spider.crawler.stats.inc_value("crawler/frontier/superseded")
             raise IgnoreRequest(f"queued again at another priority: {request.url}")
+        links.done(request.url)

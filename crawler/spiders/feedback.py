@@ -50,7 +50,8 @@ class LinkFeedback:
         features its page will be learned by. Breadth-first: no priority, nothing to learn."""
         if not self.policy.focused:
             return 0, ()
-        features = link_features(anchor, url, block, parent_relevance)
+        snippet = self.model.score_snippet(anchor) if anchor.strip() else None
+        features = link_features(anchor, url, block, parent_relevance, snippet)
         priority = link_priority(
             anchor_text=anchor,
             url=url,
