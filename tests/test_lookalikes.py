@@ -142,6 +142,33 @@ def test_the_pair_rule_is_what_keeps_a_third_party_story_out(model: RelevanceMod
     assert low <= swapped.score * LOOKALIKE_FACTOR * 1.5
 
 
+@pytest.mark.parametrize(
+    ("third_party", "seed_pair"),
+    [
+        ("Putin và Erdogan hội đàm về hiệp ước hòa bình",
+         "Putin và Abe hội đàm về hiệp ước hòa bình"),
+        ("S.Lavrovas ir Indijos ministras aptarė taikos sutartį",
+         "S.Lavrovas ir Japonijos ministras aptarė taikos sutartį"),
+        ("Kishida và Biden thảo luận về an ninh", "Kishida và Putin thảo luận về an ninh"),
+    ],
+)
+def test_a_headline_is_judged_by_the_pair_rule_too(
+    model: RelevanceModel, third_party: str, seed_pair: str
+) -> None:
+    # The frontier reads headlines before it fetches: one that names a seed's actor with a
+    # third party (or two actors no seed pairs) is worth what a look-alike's text is.
+    assert ac.snippet_actors(third_party) & {"rusij", "japonij", "jav"}
+    paired, alone = model.score_snippet(seed_pair), model.score_snippet(third_party)
+    assert alone < 0.5 * paired
+
+
+def test_a_headline_naming_no_actor_is_not_discounted(model: RelevanceModel) -> None:
+    # "Former islanders lose their visits to the graves": the matter, no state named.
+    headline = "Cựu cư dân quần đảo Kuril mất cơ hội viếng mộ người thân"
+    assert not ac.snippet_actors(headline) & {"rusij", "japonij", "jav", "nat"}
+    assert model.score_snippet(headline) >= 0.15
+
+
 def test_seed_actors_come_from_the_seeds() -> None:
     seeds = load_seeds(SEEDS_DIR)
     pairs = {

@@ -95,6 +95,11 @@ def actor_counts(text: str, space: str) -> Counter[str]:
     return counts
 
 
+def snippet_actors(text: str) -> frozenset[str]:
+    """The states and blocs a headline or anchor of unknown language names."""
+    return frozenset(actor_counts(text, "vi")) | frozenset(actor_counts(text, "lt"))
+
+
 def head(text: str, title: str | None) -> str:
     """The title and the lead sentence (at most :data:`LEAD_TOKENS` words of it)."""
     first = _SENTENCE_END.split(text.strip(), 1)[0]

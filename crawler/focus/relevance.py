@@ -157,6 +157,7 @@ class RelevanceModel:
         # First units of the profiles' phrases, per lookup: only n-grams starting with one of
         # them can score, so no other n-gram of a page is built.
         self._snippets: dict[str, float] = {}  # anchors and slugs repeat: links are re-judged
+        self._actors = frozenset(a for p in profiles for a in p.actors)
         self._starts = {
             "text": _phrase_starts(f for p in profiles for f in p.weights),
             "snippet": _phrase_starts(f for p in profiles for f in p.folded),
@@ -252,9 +253,15 @@ class RelevanceModel:
             "lt": tn.ngram_counts(tn.units(text, "lt", toks), self.max_n, starts),
         }
         names = tn.name_counts(text, "any", toks=toks)
+        # A headline that names a seed's actor but none of the seeds' pairs is a look-alike's,
+        # as a text's head is (Putin and Erdogan, Kishida and Biden); one that names no actor
+        # (a slug, "former islanders lose their visits") is not judged by the rule.
+        present = ac.snippet_actors(text)
+        paired = any(p.actors <= present for p in self.profiles if p.actors)
+        factor = LOOKALIKE_FACTOR if present & self._actors and not paired else 1.0
         best = 0.0
         for p in self.profiles:
-            raw = max(
+            raw = factor * max(
                 sum(p.folded.get(g, 0.0) for g in grams[p.space]),
                 CROSS_DISCOUNT * sum(p.names.get(k, 0.0) for k in names),
             )
