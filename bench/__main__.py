@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
                                                  f"{', '.join(available())})")
     parser.add_argument("--limit", type=int, default=None,
                         help="at most this many items per data set (a quick look)")
+    parser.add_argument("--pairs", type=int, default=3,
+                        help="alternating runs of project and baseline where timing moves the "
+                             "figure (harvest); the headline is their median")
     args = parser.parse_args(argv)
     names = [n for n in args.names if n != "all"] or available()
     unknown = sorted(set(names) - set(available()))
