@@ -110,6 +110,10 @@ CRAWLER_RETRY_AFTER_MAX = 120.0  # seconds of Retry-After waited out; longer: le
 # Priorities come from the focused frontier; Scrapy's priority queue pops the highest first.
 CRAWLER_MAX_LIST_PAGES = 100  # pages of one section/tag/search list followed via "next"
 CRAWLER_FRONTIER = os.environ.get("CRAWLER_FRONTIER", "focused")  # focused | bfs (baseline)
+# How far the online link learner's estimate moves a link's value (crawler/focus/learning.py):
+# up to half this either way. Off by default: on the look-alike web it made one crawl in three
+# fetch its last related stories last (docs/relevance.md, "Learning during the crawl").
+CRAWLER_LINK_LEARNING_WEIGHT = 0.0
 SCHEDULER = "crawler.crawl.pacing.PacedScheduler"  # Scrapy's, paced by extraction
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 # Within one priority, first in first out: equal priorities then crawl breadth-first.

@@ -10,14 +10,17 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.settings import Settings
 
+from crawler.errors import ConfigError
 from crawler.focus.frontier import BREADTH_FIRST, FOCUSED, hub_relevance, link_value
 from crawler.focus.learning import MIN_EXAMPLES, LinkLearner, QueuedLinks, link_features
 from crawler.focus.relevance import RelevanceModel
 from crawler.middlewares.refetch import SkipRefetchMiddleware
 from crawler.seeds import load_seeds
+from crawler.spiders.arguments import frontier_policy
 from crawler.spiders.feedback import FEATURES_KEY, LinkFeedback
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+LEARNING = frontier_policy("focused", 0.5)  # the learner's estimate counts (off by default)
 SITE = "https://news.example"
 
 
@@ -64,7 +67,8 @@ def test_the_learner_ranks_links_like_the_ones_that_led_to_related_pages() -> No
 
 def test_a_learned_estimate_moves_a_link_value(model: RelevanceModel) -> None:
     kwargs = {"anchor_text": "Giá vàng hôm nay", "url": f"{SITE}/a/1234567", "block": "link",
-              "parent_relevance": 0.0, "depth": 1, "is_article_url": True, "model": model}
+              "parent_relevance": 0.0, "depth": 1, "is_article_url": True, "model": model,
+              "policy": LEARNING}
     plain = link_value(**kwargs)  # type: ignore[arg-type]
     assert link_value(**kwargs, learned=0.9) == pytest.approx(plain + 0.2)  # type: ignore[arg-type]
     assert link_value(**kwargs, learned=0.1) == pytest.approx(plain - 0.2)  # type: ignore[arg-type]
@@ -108,7 +112,7 @@ class _Stats:
 
 
 def test_a_waiting_link_is_queued_again_and_its_stale_copy_dropped(model: RelevanceModel) -> None:
-    feedback = LinkFeedback(Settings({"CRAWLER_RELEVANCE_THRESHOLD": 0.3}), model, FOCUSED)
+    feedback = LinkFeedback(Settings({"CRAWLER_RELEVANCE_THRESHOLD": 0.3}), model, LEARNING)
     url, link = f"{SITE}/a/1234567", ("Giá vàng hôm nay", "link", 0.0, 1, True)
     before, features = feedback.judge(link[0], url, *link[1:])
     first = Request(url, priority=before)
@@ -152,3 +156,12 @@ def test_breadth_first_ranks_and_learns_nothing(model: RelevanceModel) -> None:
     assert feedback.hub([]) is None and feedback.queued is None
     feedback.article({FEATURES_KEY: ()}, 0.9)
     assert not feedback.learner.examples
+
+
+def test_the_learners_weight_is_a_setting_off_by_default(model: RelevanceModel) -> None:
+    assert frontier_policy("focused").learned_weight == FOCUSED.learned_weight == 0.0
+    kwargs = {"anchor_text": "Giá vàng hôm nay", "url": f"{SITE}/a/1", "block": "link",
+              "parent_relevance": 0.0, "depth": 1, "is_article_url": True, "model": model}
+    assert link_value(**kwargs, learned=0.9) == link_value(**kwargs)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="CRAWLER_LINK_LEARNING_WEIGHT"):
+        frontier_policy("focused", 1.5)

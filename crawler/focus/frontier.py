@@ -58,7 +58,7 @@ class FrontierPolicy:
     off_topic_floor: float = 0.35  # what is left of the priors for an off-topic headline
     # The online learner's estimate (crawler/focus/learning.py), once trained, moves a link's
     # value by up to half this either way: what this site taught, beside what holds anywhere.
-    learned_weight: float = 0.5
+    learned_weight: float = 0.0  # CRAWLER_LINK_LEARNING_WEIGHT
     block_prior: Mapping[str, float] = field(default_factory=lambda: _BLOCK_PRIOR)
     scale: int = 1000  # Scrapy priorities are integers
 

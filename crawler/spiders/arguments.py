@@ -7,6 +7,7 @@ run without a traceback.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 from crawler.errors import ConfigError
@@ -15,11 +16,13 @@ from crawler.seeds import Seed
 from crawler.sites import SiteProfile
 
 
-def frontier_policy(name: str) -> FrontierPolicy:
+def frontier_policy(name: str, learning_weight: float = 0.0) -> FrontierPolicy:
     policies = {"focused": FOCUSED, "bfs": BREADTH_FIRST}
     if name not in policies:
         raise ConfigError(f"CRAWLER_FRONTIER must be one of {', '.join(policies)}, not {name!r}")
-    return policies[name]
+    if not 0.0 <= learning_weight <= 1.0:
+        raise ConfigError(f"CRAWLER_LINK_LEARNING_WEIGHT must be within 0..1: {learning_weight}")
+    return replace(policies[name], learned_weight=learning_weight)
 
 
 def parse_limits(
