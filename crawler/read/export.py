@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import Float, Integer
 from sqlalchemy.engine import RowMapping
@@ -32,7 +32,10 @@ from crawler.db.types import UTCDateTime
 from crawler.errors import CrawlerError
 from crawler.read.query import Filters, archive_session, resolve
 
-FORMATS = ("jsonl", "csv", "parquet", "warc", "sqlite")
+if TYPE_CHECKING:
+    from crawler.read.feeds import FeedSpec
+
+FORMATS = ("jsonl", "csv", "parquet", "warc", "sqlite", "atom")
 BATCH = 1000
 COLUMNS = [c.name for c in ARTICLE_COLUMNS]
 
@@ -69,11 +72,13 @@ def export(
     limit: int | None = None,
     warc_dir: Path | None = None,
     overwrite: bool = False,
+    feed: FeedSpec | None = None,
 ) -> ExportReport:
-    """Write the selected articles to ``output`` (``None``: stdout, for jsonl and csv)."""
+    """Write the selected articles to ``output`` (``None``: stdout, for jsonl, csv, atom);
+    ``feed``: the named feed that ``atom`` writes (docs/feeds.md)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-    if output is None and fmt not in ("jsonl", "csv"):
+    if output is None and fmt not in ("jsonl", "csv", "atom"):
         raise ExportError(f"--format {fmt} writes a file: give it with --output")
     if output is not None and output.exists() and not overwrite:
         raise ExportError(f"{output} already exists: choose another --output or add --overwrite")
@@ -83,6 +88,12 @@ def export(
         except ImportError as exc:
             raise ExportError("--format parquet needs pyarrow: "
                               "pip install 'news-crawler[parquet]'") from exc
+    if fmt == "atom":
+        from crawler.read.feeds import ENTRIES, feed_bytes, spec_for
+
+        document, n = feed_bytes(database_url, spec_for(filters, feed), limit=limit or ENTRIES)
+        _write_bytes(output, document)
+        return ExportReport(fmt, str(output) if output else "stdout", n)
     with archive_session(database_url) as session:
         sel = resolve(session, filters)
         if fmt == "sqlite":
@@ -113,6 +124,17 @@ def _open(output: Path | None) -> IO[str]:
         return sys.stdout
     try:
         return output.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ExportError(f"cannot write {output}: {exc.strerror}") from exc
+
+
+def _write_bytes(output: Path | None, data: bytes) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
     except OSError as exc:
         raise ExportError(f"cannot write {output}: {exc.strerror}") from exc
 

@@ -222,7 +222,7 @@ def load_config(path: Path) -> ScheduleConfig:
         ) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the schedule: {exc}") from None
-    unknown = sorted(set(data) - {"scheduler", "defaults", "jobs"})
+    unknown = sorted(set(data) - {"scheduler", "defaults", "jobs", "feeds", "alerts"})
     if unknown:
         raise ConfigError(f"{path}: unknown section(s) {', '.join(unknown)}")
     options = data.get("scheduler", {})
