@@ -1,5 +1,5 @@
-"""`crawler export`: the selected articles as jsonl, csv, parquet, warc, a SQLite archive
-or an Atom feed."""
+"""`crawler export`: the selected articles as jsonl, csv, parquet, warc, a SQLite archive,
+an Atom feed or a WACZ."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class Format(StrEnum):
     warc = "warc"
     sqlite = "sqlite"
     atom = "atom"
+    wacz = "wacz"
 
 
 def register(app: typer.Typer) -> None:
@@ -55,8 +56,8 @@ def export(
     ] = Path("schedule.toml"),
 ) -> None:
     """Export the selected articles, streaming (memory stays flat on any archive size):
-    jsonl, csv, parquet, warc (their raw captures), sqlite (a self-contained archive) or atom
-    (a feed, newest first: docs/feeds.md)."""
+    jsonl, csv, parquet, warc (their raw captures), sqlite (a self-contained archive), atom
+    (a feed, newest first: docs/feeds.md) or wacz (for ReplayWeb.page: docs/wacz.md)."""
     from crawler.cli.query import filters
     from crawler.config import Config
     from crawler.read.export import export as run

@@ -109,3 +109,18 @@ def feed_entries(session: Session, sel: Selection, limit: int) -> list[RowMappin
         .limit(limit)
     )
     return list(session.execute(query).mappings())
+
+
+def pages(
+    session: Session, sel: Selection, limit: int | None = None
+) -> Iterator[RowMapping]:
+    """Each selected article's current version that has a capture: its URL as fetched, when
+    it was archived, its title and text (a WACZ's page list and full-text index)."""
+    v, a = ArticleVersion, Article
+    query = (
+        select(a.id, v.url, v.first_seen_at, v.title, v.text)
+        .join(v, (v.article_id == a.id) & (v.version == a.version))
+        .where(a.id.in_(selected_ids(session, sel, limit)), v.warc_file.is_not(None))
+        .order_by(a.id)
+    )
+    yield from session.execute(query, execution_options={"yield_per": 1000}).mappings()

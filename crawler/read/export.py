@@ -35,7 +35,7 @@ from crawler.read.query import Filters, archive_session, resolve
 if TYPE_CHECKING:
     from crawler.read.feeds import FeedSpec
 
-FORMATS = ("jsonl", "csv", "parquet", "warc", "sqlite", "atom")
+FORMATS = ("jsonl", "csv", "parquet", "warc", "sqlite", "atom", "wacz")
 BATCH = 1000
 COLUMNS = [c.name for c in ARTICLE_COLUMNS]
 
@@ -96,6 +96,12 @@ def export(
         return ExportReport(fmt, str(output) if output else "stdout", n)
     with archive_session(database_url) as session:
         sel = resolve(session, filters)
+        if fmt == "wacz":
+            from crawler.read.wacz import to_wacz
+
+            assert output is not None
+            n, captures, missing = to_wacz(session, sel, database_url, warc_dir, output, limit)
+            return ExportReport(fmt, str(output), n, captures, missing)
         if fmt == "sqlite":
             assert output is not None
             return _to_sqlite(session, sel, output, limit, overwrite)
