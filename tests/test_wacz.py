@@ -27,7 +27,11 @@ from typing import Any
 
 import pytest
 
+from crawler.errors import CrawlerError
+from crawler.read.export import export
+from crawler.read.query import Filters
 from tests.conftest import REPO_ROOT, _unavailable
+from tests.search_archive import CHANGED_TEXT, DOCS, Archive, archive  # noqa: F401
 from tests.test_serve_browser import CHROMIUM, KNOWN, Browser, _env
 
 pytestmark = pytest.mark.slow
@@ -166,3 +170,24 @@ def test_replaywebpage_replays_a_chosen_article(
         assert browser.js("navigator.serviceWorker.controller !== null") is True
     finally:
         browser.close()
+
+
+def test_wacz_of_a_selection_on_each_backend(archive: Archive, tmp_path: Path) -> None:  # noqa: F811
+    out = tmp_path / "vi.wacz"
+    report = export(archive.url, Filters(text="Nhat Ban", languages=("vi",)), "wacz", out,
+                    warc_dir=archive.warc_dir)
+    assert (report.articles, report.captures, report.missing_captures) == (2, 3, 0)
+    with zipfile.ZipFile(out) as package:
+        _, *pages = [json.loads(x) for x in package.read("pages/pages.jsonl").splitlines()]
+    # one page per article, its current version: nhattri's second text
+    assert sorted(p["title"] for p in pages) == sorted([DOCS[0].title, DOCS[1].title])
+    assert CHANGED_TEXT in [p["text"] for p in pages]
+    check = subprocess.run([str(Path(sys.executable).parent / "wacz"), "validate", "-f",
+                            str(out)], capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0, check.stdout
+    with pytest.raises(CrawlerError, match=r"no capture of the selected articles was found"):
+        export(archive.url, Filters(), "wacz", tmp_path / "none.wacz",
+               warc_dir=tmp_path / "nowhere")
+    assert not (tmp_path / "none.wacz").exists()
+    with pytest.raises(CrawlerError, match=r"^cannot write .*missing/x.wacz: No such file"):
+        export(archive.url, Filters(), "wacz", tmp_path / "missing" / "x.wacz")
