@@ -89,10 +89,9 @@ def export(
             raise ExportError("--format parquet needs pyarrow: "
                               "pip install 'news-crawler[parquet]'") from exc
     if fmt == "atom":
-        from crawler.read.feeds import ENTRIES, feed_bytes, spec_for
+        from crawler.read.feeds import write_feed
 
-        document, n = feed_bytes(database_url, spec_for(filters, feed), limit=limit or ENTRIES)
-        _write_bytes(output, document)
+        n = write_feed(database_url, filters, output, limit=limit, feed=feed)
         return ExportReport(fmt, str(output) if output else "stdout", n)
     with archive_session(database_url) as session:
         sel = resolve(session, filters)
@@ -130,17 +129,6 @@ def _open(output: Path | None) -> IO[str]:
         return sys.stdout
     try:
         return output.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise ExportError(f"cannot write {output}: {exc.strerror}") from exc
-
-
-def _write_bytes(output: Path | None, data: bytes) -> None:
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_bytes(data)
     except OSError as exc:
         raise ExportError(f"cannot write {output}: {exc.strerror}") from exc
 

@@ -14,6 +14,7 @@ archive gives the same feed, byte for byte. See docs/feeds.md.
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -151,3 +152,20 @@ def spec_for(filters: Filters, feed: FeedSpec | None) -> FeedSpec:
         return FeedSpec(seed_feed(filters.seeds[0]).name, seed_feed(filters.seeds[0]).title,
                         filters)
     return FeedSpec("export", "Archived articles", filters)
+
+
+def write_feed(database_url: str, filters: Filters, output: Path | None, *,
+               limit: int | None = None, feed: FeedSpec | None = None) -> int:
+    """`crawler export --format atom`: the feed to ``output`` (stdout when None); entries."""
+    from crawler.read.export import ExportError
+
+    document, n = feed_bytes(database_url, spec_for(filters, feed), limit=limit or ENTRIES)
+    if output is None:
+        sys.stdout.buffer.write(document)
+        sys.stdout.flush()
+        return n
+    try:
+        output.write_bytes(document)
+    except OSError as exc:
+        raise ExportError(f"cannot write {output}: {exc.strerror}") from exc
+    return n
