@@ -129,6 +129,12 @@ def replay_site(exported: tuple[Path, list[dict[str, Any]]], tmp_path: Path) -> 
     server.server_close()
 
 
+# The text of the whole page, into every shadow root (ReplayWeb.page's UI is web components).
+DEEP_TEXT = """(() => { const walk = (root) => [...root.querySelectorAll('*')]
+  .filter(el => el.shadowRoot).map(el => walk(el.shadowRoot)).join(' ') + ' '
+  + (root.textContent || ''); return walk(document); })()"""
+
+
 def _frames(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield node["frame"]
     for child in node.get("childFrames", []):
@@ -191,3 +197,29 @@ def test_wacz_of_a_selection_on_each_backend(archive: Archive, tmp_path: Path) -
     assert not (tmp_path / "none.wacz").exists()
     with pytest.raises(CrawlerError, match=r"^cannot write .*missing/x.wacz: No such file"):
         export(archive.url, Filters(), "wacz", tmp_path / "missing" / "x.wacz")
+
+
+def test_replaywebpage_finds_an_article_by_a_word_of_its_text(
+    replay_site: str, exported: tuple[Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    """The page list's full-text index: a word only the chosen article's text holds."""
+    pages = exported[1][1:]
+    page = next(p for p in pages if p["title"] == KNOWN)
+    others = " ".join(p["title"] + " " + p["text"] for p in pages if p is not page).lower()
+    word = next(w for w in re.findall(r"\w{6,}", page["text"])
+                if w.lower() not in others and w.lower() not in page["title"].lower())
+    url = (f"{replay_site}/?source={urllib.parse.quote(replay_site + '/demo.wacz', safe='')}"
+           f"#view=pages&query={urllib.parse.quote(word)}")
+    browser = Browser(tmp_path / "profile")
+    try:
+        browser.open(url)
+        deadline, text, listed = time.monotonic() + 60, "", ["?"]
+        while (KNOWN not in text or listed) and time.monotonic() < deadline:
+            time.sleep(0.5)  # the list fills in as the index loads: wait for the search's
+            text = browser.js(DEEP_TEXT)
+            listed = [p["title"] for p in pages if p is not page and p["title"] in text]
+        browser.screenshot(tmp_path / "pages.png")
+    finally:
+        browser.close()
+    assert KNOWN in text, (word, text[-3000:])
+    assert not listed, (word, listed)  # the search found this article alone
