@@ -1,4 +1,5 @@
-"""`crawler export`: the selected articles as jsonl, csv, parquet, warc or a SQLite archive."""
+"""`crawler export`: the selected articles as jsonl, csv, parquet, warc, a SQLite archive,
+an Atom feed or a WACZ."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ class Format(StrEnum):
     parquet = "parquet"
     warc = "warc"
     sqlite = "sqlite"
+    atom = "atom"
+    wacz = "wacz"
 
 
 def register(app: typer.Typer) -> None:
@@ -45,14 +48,27 @@ def export(
         typer.Option("--warc-dir", help="WARC directory (default: CRAWLER_WARC_DIR or warc/)."),
     ] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace OUTPUT.")] = False,
+    feed: Annotated[
+        str | None, typer.Option("--feed", help="atom: the feed of this name in --config.")
+    ] = None,
+    config: Annotated[
+        Path, typer.Option("--config", help="The schedule file holding the [feeds] table.")
+    ] = Path("schedule.toml"),
 ) -> None:
     """Export the selected articles, streaming (memory stays flat on any archive size):
-    jsonl, csv, parquet, warc (their raw captures) or sqlite (a self-contained archive)."""
+    jsonl, csv, parquet, warc (their raw captures), sqlite (a self-contained archive), atom
+    (a feed, newest first: docs/feeds.md) or wacz (for ReplayWeb.page: docs/wacz.md)."""
     from crawler.cli.query import filters
     from crawler.config import Config
     from crawler.read.export import export as run
 
     asked = filters(text, site, lang, seed, since, until, min_relevance, include_duplicates)
+    named = None
+    if feed is not None:
+        from crawler.read.feeds import named_feed
+
+        named = named_feed(config, feed)
+        asked = named.filters
     report = run(
         Config.from_env().database_url,
         asked,
@@ -61,9 +77,10 @@ def export(
         limit=limit,
         warc_dir=warc_dir,
         overwrite=overwrite,
+        feed=named,
     )
     captures = ""
-    if report.format == "warc":
+    if report.format in ("warc", "wacz"):
         captures = f" ({report.captures} captures"
         captures += f", {report.missing_captures} missing)" if report.missing_captures else ")"
     typer.echo(f"exported {report.articles} articles{captures} as {report.format} to "

@@ -19,9 +19,13 @@ def serve(
     open_browser: Annotated[
         bool, typer.Option("--open", help="Open the archive in the web browser.")
     ] = False,
+    config: Annotated[
+        str, typer.Option("--config", help="Schedule file whose [feeds] are served as Atom.")
+    ] = "schedule.toml",
 ) -> None:
     """Open the archive in Datasette: full-text search, facets by site, language and seed,
-    canned queries (related to seed N, changed articles, near-duplicates)."""
+    canned queries (related to seed N, changed articles, near-duplicates); Atom feeds at
+    /-/feeds/seed/<seed>.atom and /-/feeds/<name>.atom (docs/feeds.md)."""
     import signal
     import subprocess
     import tempfile
@@ -42,7 +46,7 @@ def serve(
         )
     open_archive(database_url).dispose()  # missing or not migrated: say so before starting
     with tempfile.TemporaryDirectory(prefix="crawler-serve-") as tmp:
-        meta = write_metadata(archive.stem, Path(tmp) / "metadata.json")
+        meta = write_metadata(archive.stem, Path(tmp) / "metadata.json", Path(config))
         typer.echo(f"serving {archive} on http://{host}:{port}/{archive.stem}/v_articles "
                    "(Ctrl+C stops)", err=True)
         server = subprocess.Popen(datasette_command(archive, meta, host, port, open_browser))

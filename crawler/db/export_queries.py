@@ -26,6 +26,7 @@ from crawler.db.models import (
     Site,
 )
 from crawler.db.queries import Selection, selected_ids
+from crawler.db.readmodel import ARTICLE_COLUMNS, v_articles
 
 
 def cast_table(table: Any) -> Table:
@@ -92,3 +93,34 @@ def captures(
     for file, offset, length in session.execute(query, execution_options={"yield_per": 1000}):
         if file is not None and offset is not None and length is not None:
             yield file, offset, length
+
+
+def feed_entries(session: Session, sel: Selection, limit: int) -> list[RowMapping]:
+    """The selected articles for a feed, newest first: each ``v_articles`` row with
+    ``updated``, when its current version was first archived (a re-crawl that finds the
+    same text leaves it alone; a new version moves it)."""
+    v = ArticleVersion
+    updated = v.first_seen_at.label("updated")
+    query = (
+        select(*ARTICLE_COLUMNS, updated)
+        .join(v, (v.article_id == v_articles.c.id) & (v.version == v_articles.c.version))
+        .where(v_articles.c.id.in_(selected_ids(session, sel)))
+        .order_by(updated.desc(), v_articles.c.id.desc())
+        .limit(limit)
+    )
+    return list(session.execute(query).mappings())
+
+
+def pages(
+    session: Session, sel: Selection, limit: int | None = None
+) -> Iterator[RowMapping]:
+    """Each selected article's current version that has a capture: its URL as fetched, when
+    it was archived, its title and text (a WACZ's page list and full-text index)."""
+    v, a = ArticleVersion, Article
+    query = (
+        select(a.id, v.url, v.first_seen_at, v.title, v.text)
+        .join(v, (v.article_id == a.id) & (v.version == a.version))
+        .where(a.id.in_(selected_ids(session, sel, limit)), v.warc_file.is_not(None))
+        .order_by(a.id)
+    )
+    yield from session.execute(query, execution_options={"yield_per": 1000}).mappings()

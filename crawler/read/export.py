@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import Float, Integer
 from sqlalchemy.engine import RowMapping
@@ -32,7 +32,10 @@ from crawler.db.types import UTCDateTime
 from crawler.errors import CrawlerError
 from crawler.read.query import Filters, archive_session, resolve
 
-FORMATS = ("jsonl", "csv", "parquet", "warc", "sqlite")
+if TYPE_CHECKING:
+    from crawler.read.feeds import FeedSpec
+
+FORMATS = ("jsonl", "csv", "parquet", "warc", "sqlite", "atom", "wacz")
 BATCH = 1000
 COLUMNS = [c.name for c in ARTICLE_COLUMNS]
 
@@ -69,11 +72,13 @@ def export(
     limit: int | None = None,
     warc_dir: Path | None = None,
     overwrite: bool = False,
+    feed: FeedSpec | None = None,
 ) -> ExportReport:
-    """Write the selected articles to ``output`` (``None``: stdout, for jsonl and csv)."""
+    """Write the selected articles to ``output`` (``None``: stdout, for jsonl, csv, atom);
+    ``feed``: the named feed that ``atom`` writes (docs/feeds.md)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
-    if output is None and fmt not in ("jsonl", "csv"):
+    if output is None and fmt not in ("jsonl", "csv", "atom"):
         raise ExportError(f"--format {fmt} writes a file: give it with --output")
     if output is not None and output.exists() and not overwrite:
         raise ExportError(f"{output} already exists: choose another --output or add --overwrite")
@@ -83,8 +88,19 @@ def export(
         except ImportError as exc:
             raise ExportError("--format parquet needs pyarrow: "
                               "pip install 'news-crawler[parquet]'") from exc
+    if fmt == "atom":
+        from crawler.read.feeds import write_feed
+
+        n = write_feed(database_url, filters, output, limit=limit, feed=feed)
+        return ExportReport(fmt, str(output) if output else "stdout", n)
     with archive_session(database_url) as session:
         sel = resolve(session, filters)
+        if fmt == "wacz":
+            from crawler.read.wacz import to_wacz
+
+            assert output is not None
+            n, captures, missing = to_wacz(session, sel, database_url, warc_dir, output, limit)
+            return ExportReport(fmt, str(output), n, captures, missing)
         if fmt == "sqlite":
             assert output is not None
             return _to_sqlite(session, sel, output, limit, overwrite)

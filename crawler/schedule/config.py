@@ -24,6 +24,7 @@ from apscheduler.util import astimezone
 from crawler.config import Config
 from crawler.crawl.revisit import DEFAULT_SCHEDULE, parse_duration, parse_schedule
 from crawler.errors import ConfigError
+from crawler.schedule.alerts import Alerts, parse_alerts
 
 _JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SETTING = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -128,6 +129,7 @@ class ScheduleConfig:
     misfire_grace_time: int = 3600  # seconds
     stop_timeout: float = 120.0  # seconds a crawl gets to stop after SIGTERM
     jobs: dict[str, JobSpec] = field(default_factory=dict)
+    alerts: Alerts | None = None  # [alerts]: e-mail and webhook (crawler/schedule/alerts.py)
 
 
 def _seconds(value: Any, where: str) -> float:
@@ -222,7 +224,7 @@ def load_config(path: Path) -> ScheduleConfig:
         ) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the schedule: {exc}") from None
-    unknown = sorted(set(data) - {"scheduler", "defaults", "jobs"})
+    unknown = sorted(set(data) - {"scheduler", "defaults", "jobs", "feeds", "alerts"})
     if unknown:
         raise ConfigError(f"{path}: unknown section(s) {', '.join(unknown)}")
     options = data.get("scheduler", {})
@@ -251,6 +253,7 @@ def load_config(path: Path) -> ScheduleConfig:
         misfire_grace_time=int(_option(options, "misfire_grace_time", 3600, path)),
         stop_timeout=_option(options, "stop_timeout", 120, path),
         jobs=jobs,
+        alerts=parse_alerts(data.get("alerts"), f"{path}: alerts"),
     )
     _check_names(config)
     return config

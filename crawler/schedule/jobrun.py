@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 
 from crawler.db import run_records
 from crawler.db.session import session_factory
+from crawler.schedule.alerts import notify
 from crawler.schedule.config import JobSpec, ScheduleConfig
 
 logger = logging.getLogger(__name__)
@@ -147,6 +148,10 @@ def _supervise(
         else:
             exit_status, asked_to_stop = _wait(runtime, process, f"job {spec.id}: run {run_id}")
     status = _settle(runtime, run_id, exit_status, asked_to_stop, log_path)
+    with runtime.sessions().begin() as session:
+        run = run_records.get_run(session, run_id)
+    if run is not None:  # the operator hears of a failed, stalled … run (no session held)
+        notify(runtime.config.alerts, run)
     # Keep the crawl's queue only after a clean interruption: the next run resumes it. After
     # anything else the next run starts afresh (a finished run's seen-requests file would
     # filter out every start page).

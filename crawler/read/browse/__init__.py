@@ -23,15 +23,18 @@ SETTINGS = {
 }
 
 
-def metadata(database: str) -> dict[str, Any]:
-    """Datasette's metadata with this archive's database name (the file's stem)."""
+def metadata(database: str, schedule: Path | None = None) -> dict[str, Any]:
+    """Datasette's metadata with this archive's database name (the file's stem); the
+    schedule file whose ``[feeds]`` the feeds plugin serves."""
     from crawler.read.browse.metadata import METADATA
 
-    return {**METADATA, "databases": {database: METADATA["databases"]["archive"]}}
+    plugins = {"news-crawler": {"schedule": str(schedule.resolve()) if schedule else None}}
+    return {**METADATA, "databases": {database: METADATA["databases"]["archive"]},
+            "plugins": plugins}
 
 
-def write_metadata(database: str, path: Path) -> Path:
-    path.write_text(json.dumps(metadata(database), ensure_ascii=False, indent=2),
+def write_metadata(database: str, path: Path, schedule: Path | None = None) -> Path:
+    path.write_text(json.dumps(metadata(database, schedule), ensure_ascii=False, indent=2),
                     encoding="utf-8")
     return path
 
