@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
+from scrapy.settings import BaseSettings
+
 from crawler.errors import ConfigError
 from crawler.focus.frontier import BREADTH_FIRST, FOCUSED, FrontierPolicy
 from crawler.seeds import Seed
@@ -23,6 +25,13 @@ def frontier_policy(name: str, learning_weight: float = 0.0) -> FrontierPolicy:
     if not 0.0 <= learning_weight <= 1.0:
         raise ConfigError(f"CRAWLER_LINK_LEARNING_WEIGHT must be within 0..1: {learning_weight}")
     return replace(policies[name], learned_weight=learning_weight)
+
+
+def frontier_of(settings: BaseSettings) -> FrontierPolicy:
+    return frontier_policy(
+        settings.get("CRAWLER_FRONTIER", "focused"),
+        settings.getfloat("CRAWLER_LINK_LEARNING_WEIGHT"),
+    )
 
 
 def parse_limits(

@@ -30,7 +30,7 @@ from crawler.seeds import load_seeds
 from crawler.sites import SiteProfile, load_sites, site_for_url
 from crawler.spiders import discovery
 from crawler.spiders.arguments import (
-    frontier_policy,
+    frontier_of,
     parse_limits,
     select_seeds,
     select_sites,
@@ -94,10 +94,7 @@ class RelatedSpider(scrapy.Spider):
         all_sites = load_sites(seeds_dir / "sites")
         self.seeds = select_seeds(all_seeds, self._seed_arg)
         self.model = RelevanceModel.from_seeds(self.seeds)
-        self.policy = frontier_policy(
-            settings.get("CRAWLER_FRONTIER", "focused"),
-            settings.getfloat("CRAWLER_LINK_LEARNING_WEIGHT"),
-        )
+        self.policy = frontier_of(settings)
         self.link_feedback = LinkFeedback(settings, self.model, self.policy)
         self.max_list_pages = settings.getint("CRAWLER_MAX_LIST_PAGES", 100)
         if self._start_urls_arg:
