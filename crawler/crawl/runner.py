@@ -16,6 +16,7 @@ from scrapy.settings import Settings
 
 from crawler.db.session import ensure_schema
 from crawler.errors import ConfigError
+from crawler.spiders.arguments import preflight
 
 
 @dataclass
@@ -75,8 +76,9 @@ def run_crawl(
     log_level: str = "WARNING",
     settings: dict[str, Any] | None = None,
 ) -> CrawlOutcome:
-    # Fail before the reactor starts: an archive that is not ready is one clear line. Bad
-    # arguments are the spider's to judge (the same check for `scrapy crawl`).
+    # Fail before the reactor starts: an archive that is not ready, a bad argument or an
+    # unwritable capture directory is one clear line and no run (the spider repeats the checks
+    # for `scrapy crawl`, where they end a failed run with the reason).
     ensure_schema(database_url)
     overrides: dict[str, Any] = {
         "CRAWLER_DATABASE_URL": database_url,
@@ -90,7 +92,9 @@ def run_crawl(
     if threshold is not None:
         overrides["CRAWLER_RELEVANCE_THRESHOLD"] = threshold
     overrides.update(settings or {})
-    process = CrawlerProcess(project_settings(overrides))
+    crawl_settings = project_settings(overrides)
+    preflight(request.spider_arguments(), crawl_settings)
+    process = CrawlerProcess(crawl_settings)
     logging.getLogger("scrapy").setLevel(log_level)
     crawler = process.create_crawler("related")
     process.crawl(crawler, **request.spider_arguments())
