@@ -38,6 +38,8 @@ CRAWLER_CONTACT = os.environ.get("CRAWLER_CONTACT", "")
 CRAWLER_ALLOW_PRIVATE_NETWORKS = os.environ.get("CRAWLER_ALLOW_PRIVATE_NETWORKS", "")
 CRAWLER_TRIGGER = os.environ.get("CRAWLER_TRIGGER", "manual")
 CRAWLER_STORE_BATCH_SIZE = 50
+# Seconds after which buffered articles are written even if the batch is not full (0: off).
+CRAWLER_STORE_FLUSH_INTERVAL = _env_float("CRAWLER_STORE_FLUSH_INTERVAL", 5.0)
 # The archive away (a PostgreSQL restart): articles wait this long for it, and past this many
 # waiting the crawl pauses (crawler/pipelines/store.py, docs/reliability.md).
 CRAWLER_STORE_OUTAGE_MAX = _env_float("CRAWLER_STORE_OUTAGE_MAX", 300.0)

@@ -118,13 +118,13 @@ def test_a_waiting_link_is_queued_again_and_its_stale_copy_dropped(model: Releva
     assert stats.values == {"crawler/frontier/requeued": 1}
     assert list(feedback.again(Request(url, priority=after), stats)) == []  # no churn
     spider = SimpleNamespace(link_feedback=feedback, crawler=SimpleNamespace(stats=stats))
-    middleware = SkipRefetchMiddleware()
+    middleware = SkipRefetchMiddleware(SimpleNamespace(spider=spider, stats=stats))
     with pytest.raises(IgnoreRequest):
-        middleware.process_request(first, spider)
-    assert middleware.process_request(copies[0], spider) is None
+        middleware.process_request(first)
+    assert middleware.process_request(copies[0]) is None
     feedback.fetched(url)
     with pytest.raises(IgnoreRequest):
-        middleware.process_request(copies[0], spider)
+        middleware.process_request(copies[0])
     assert stats.values["crawler/frontier/superseded"] == 2
 
 

@@ -228,3 +228,85 @@ def test_scrapy_crawl_records_unreachable_sites(sqlite_url: str, tmp_path: Path)
     with sqlite3.connect(path) as conn:
         stats = json.loads(conn.execute("SELECT stats FROM crawl_runs").fetchone()[0])
     assert any(k.startswith("crawler/unreachable/") for k in stats)
+
+
+# --- Confusing: the crawl's own output; writes that wait; Ctrl-C ----------------------------
+def _wait_for_run(db_path: Path, process: subprocess.Popen[str], timeout: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with sqlite3.connect(db_path) as conn:
+                if conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0]:
+                    return
+        except sqlite3.Error:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the crawl never recorded its run")
+
+
+def test_a_crawl_prints_no_warning_for_components_off_by_design(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    result = run(["crawl", "--replay", str(WEB_DIR), "--site", "dantri", "--max-pages", "10"],
+                 sqlite_url, tmp_path, CRAWLER_WARC_DIR=str(tmp_path / "warc"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stdout + result.stderr, result.stderr
+
+
+def test_articles_reach_the_archive_before_a_batch_fills(sqlite_url: str, tmp_path: Path) -> None:
+    import time
+
+    db_path = Path(sqlite_url.removeprefix("sqlite:///"))
+    environment = {**os.environ, "CRAWLER_DATABASE_URL": sqlite_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawl", "related", "-a", "site=dantri",
+         "-a", "max_pages=40", "-s", f"CRAWLER_REPLAY_DIR={WEB_DIR}",
+         "-s", f"CRAWLER_WARC_DIR={tmp_path / 'warc'}", "-s", "DOWNLOAD_DELAY=0.4",
+         "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "CRAWLER_STORE_FLUSH_INTERVAL=1",
+         "-s", "CRAWLER_STORE_BATCH_SIZE=50"],
+        cwd=REPO_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        text=True,
+    )  # fmt: skip
+    try:
+        _wait_for_run(db_path, process)
+        first_seen = None
+        while process.poll() is None and first_seen is None:
+            with sqlite3.connect(db_path) as conn:
+                if conn.execute("SELECT count(*) FROM articles").fetchone()[0]:
+                    first_seen = time.monotonic()
+            time.sleep(0.3)
+    finally:
+        process.wait(timeout=300)
+    ended = time.monotonic()
+    assert process.returncode == 0
+    with sqlite3.connect(db_path) as conn:
+        total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    # Fewer articles than one batch in all: without the timed flush none is written before the end.
+    assert 0 < total < 50
+    # Written during the crawl, not by the last flush at its end.
+    assert first_seen is not None and ended - first_seen > 3
+
+
+def test_ctrl_c_says_stopping_and_exits_130(sqlite_url: str, tmp_path: Path) -> None:
+    import signal
+
+    db_path = Path(sqlite_url.removeprefix("sqlite:///"))
+    environment = {**os.environ, "CRAWLER_DATABASE_URL": sqlite_url,
+                   "CRAWLER_WARC_DIR": str(tmp_path / "warc")}  # fmt: skip
+    environment.pop("CRAWLER_REPLAY_DIR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from crawler.cli import main; main()", "crawl",
+         "--replay", str(WEB_DIR), "--max-pages", "2000"],
+        cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    _wait_for_run(db_path, process)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert "stopping…" in err, err
+    assert "Traceback" not in out + err
+    assert process.returncode == 130, out + err
+    assert "interrupted" in out
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT status FROM crawl_runs").fetchone()[0] == "interrupted"

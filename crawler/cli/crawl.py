@@ -154,7 +154,7 @@ def register(app: typer.Typer) -> None:
         )
         print_report(outcome, config.database_url, list_articles=False)
         if outcome.status != "ok":
-            raise typer.Exit(1)
+            raise typer.Exit(130 if outcome.status == "interrupted" else 1)
 
     @app.command()
     def demo(
@@ -177,4 +177,4 @@ def register(app: typer.Typer) -> None:
         )
         print_report(outcome, config.database_url, list_articles=True)
         if outcome.status != "ok":
-            raise typer.Exit(1)
+            raise typer.Exit(130 if outcome.status == "interrupted" else 1)

@@ -7,6 +7,7 @@ each crawl as its own `scrapy crawl` subprocess instead.
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,17 @@ class CrawlOutcome:
     stats: dict[str, Any]
 
 
+class _CrawlerProcess(CrawlerProcess):
+    """Says at once that Ctrl-C was heard: the graceful stop takes seconds (pages in flight,
+    the extraction workers, the run's record) and Scrapy only says so in its INFO log."""
+
+    @staticmethod
+    def _log_shutdown(signum: int) -> None:  # called from the reactor, not the signal handler
+        sys.stderr.write("\nstopping… (the pages in flight are finished and the run recorded; "
+                         "Ctrl-C again stops at once)\n")
+        CrawlerProcess._log_shutdown(signum)
+
+
 def project_settings(overrides: dict[str, Any]) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -94,7 +106,7 @@ def run_crawl(
     overrides.update(settings or {})
     crawl_settings = project_settings(overrides)
     preflight(request.spider_arguments(), crawl_settings)
-    process = CrawlerProcess(crawl_settings)
+    process = _CrawlerProcess(crawl_settings)
     logging.getLogger("scrapy").setLevel(log_level)
     crawler = process.create_crawler("related")
     process.crawl(crawler, **request.spider_arguments())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
 META_KEY = "frontier_version"
@@ -15,10 +16,18 @@ class SkipRefetchMiddleware:
     again at the new priority (crawler/focus/learning.py, QueuedLinks). The copy that is not
     the latest, or whose URL was fetched meanwhile, is dropped before download."""
 
-    def process_request(self, request: Request, spider: Any) -> None:
-        feedback = getattr(spider, "link_feedback", None)
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SkipRefetchMiddleware:
+        return cls(crawler)
+
+    # No spider argument: Scrapy warns on every crawl about middlewares that still take one.
+    def process_request(self, request: Request) -> None:
+        feedback = getattr(self.crawler.spider, "link_feedback", None)
         links = feedback.queued if feedback is not None else None
         version = request.meta.get(META_KEY)
         if links is not None and version is not None and links.is_stale(request.url, version):
-            spider.crawler.stats.inc_value("crawler/frontier/superseded")
+            self.crawler.stats.inc_value("crawler/frontier/superseded")
             raise IgnoreRequest(f"queued again at another priority: {request.url}")
