@@ -84,7 +84,8 @@ def query(
     text: Annotated[
         str | None,
         typer.Argument(help='Search text: words, "a phrase", OR, -word, prefix*. '
-                            "Omit to list by the filters alone."),
+                            "Omit to list by the filters alone. A text that starts with "
+                            "-word goes after -- (crawler query -- '-Ukraine Nga')."),
     ] = None,
     site: SiteOpt = None,
     lang: LangOpt = None,
