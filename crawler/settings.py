@@ -78,8 +78,8 @@ CRAWLER_REDIS_WORKER_TIMEOUT = _env_float("CRAWLER_REDIS_WORKER_TIMEOUT", 60)  #
 CRAWLER_REDIS_TTL = 7 * 86400  # s: an abandoned crawl's keys expire
 CRAWLER_REDIS_MAX_INFLIGHT = 0  # requests one worker holds at once; 0: CONCURRENT_REQUESTS
 CRAWLER_REDIS_TICK = 0.5  # s between heartbeats, releases of finished requests, recoveries
-# `scrapy crawl` exits with the run's outcome (crawler/cli/scrapy_commands/crawl.py).
-COMMANDS_MODULE = "crawler.cli.scrapy_commands"
+# `scrapy crawl` exits with the run's outcome (crawler/crawl/scrapy_commands/crawl.py).
+COMMANDS_MODULE = "crawler.crawl.scrapy_commands"
 ADDONS = {"crawler.distributed.addon.SharedFrontierAddon": 0}
 
 # --- politeness ----------------------------------------------------------------------------
