@@ -9,13 +9,17 @@ from __future__ import annotations
 import os
 
 from crawler.config import Config
+from crawler.errors import ConfigError
 
 _config = Config.from_env()
 
 
 def _env_float(name: str, default: float) -> float:
     value = os.environ.get(name)
-    return float(value) if value else default
+    try:
+        return float(value) if value else default
+    except ValueError:  # one line from the CLI, not a traceback from the settings' import
+        raise ConfigError(f"{name} must be a number, not {value!r}") from None
 
 
 def _env_bool(name: str, default: bool) -> bool:

@@ -310,3 +310,62 @@ def test_ctrl_c_says_stopping_and_exits_130(sqlite_url: str, tmp_path: Path) -> 
     assert "interrupted" in out
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT status FROM crawl_runs").fetchone()[0] == "interrupted"
+
+
+# --- Confusing: options that were silently ignored; date forms; a bad CRAWLER_* number -----
+def test_reextract_of_an_unknown_site_is_refused(sqlite_url: str, tmp_path: Path) -> None:
+    assert run(["db", "upgrade"], sqlite_url, tmp_path).returncode == 0
+    result = run(["reextract", "--site", "nosuchsite"], sqlite_url, tmp_path)
+    assert result.returncode == 2
+    line = one_line(result)
+    assert line.startswith("error: unknown site 'nosuchsite'; known: ") and "dantri" in line
+
+
+def test_a_schedule_threshold_above_1_is_refused(sqlite_url: str, tmp_path: Path) -> None:
+    (tmp_path / "s.toml").write_text('[jobs.a]\nevery = "1h"\nthreshold = 7\n')
+    result = run(["schedule", "--list", "--config", str(tmp_path / "s.toml")], sqlite_url,
+                 tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    assert "jobs.a.threshold: must be between 0 and 1, not 7" in one_line(result)
+
+
+def test_crawl_since_takes_the_forms_query_since_takes() -> None:
+    from datetime import date
+
+    from crawler.spiders.arguments import parse_since
+
+    assert parse_since("2016-04-09") == date(2016, 4, 9)
+    assert parse_since("2016-04") == date(2016, 4, 1)
+    assert parse_since("2016") == date(2016, 1, 1)
+    assert parse_since("2016-04-09T23:30+07:00") == date(2016, 4, 9)
+
+
+def test_a_malformed_crawler_number_is_one_line(sqlite_url: str, tmp_path: Path) -> None:
+    result = run(["crawl", "--site", "dantri"], sqlite_url, tmp_path,
+                 CRAWLER_RELEVANCE_THRESHOLD="high")  # fmt: skip
+    assert result.returncode == 2
+    assert one_line(result) == "error: CRAWLER_RELEVANCE_THRESHOLD must be a number, not 'high'"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", "-Ukraine"], "a search starting with -word goes after --"),
+        (["crawl", "--max-pages", "many"], "Invalid value for '--max-pages'"),
+        (["nosuchcommand"], "No such command 'nosuchcommand'"),
+    ],
+)
+def test_usage_errors_are_one_line(
+    args: list[str], message: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    result = run(args, sqlite_url, tmp_path)
+    assert result.returncode == 2
+    line = one_line(result)
+    assert line.startswith("error: ") and message in line, line
+
+
+def test_debug_is_in_the_help(sqlite_url: str, tmp_path: Path) -> None:
+    result = run(["--help"], sqlite_url, tmp_path)
+    assert "--debug" in result.stdout
+    query_help = run(["query", "--help"], sqlite_url, tmp_path).stdout
+    assert "goes after --" in " ".join(query_help.split())

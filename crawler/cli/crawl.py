@@ -23,7 +23,10 @@ SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="Site key (rep
 SeedOpt = Annotated[list[str] | None, typer.Option("--seed", help="Seed id (repeatable).")]
 PagesOpt = Annotated[int | None, typer.Option("--max-pages", min=1, help="Page budget.")]
 DepthOpt = Annotated[int | None, typer.Option("--max-depth", min=0, help="Link depth limit.")]
-SinceOpt = Annotated[str | None, typer.Option("--since", help="Skip articles older (YYYY-MM-DD).")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option("--since", help="Skip articles older (YYYY-MM-DD, YYYY-MM, YYYY, ISO time)."),
+]
 ThresholdOpt = Annotated[
     float | None,
     typer.Option("--threshold", min=0.0, max=1.0, help="Relevance threshold; 0 archives all."),

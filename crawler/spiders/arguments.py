@@ -6,8 +6,9 @@ run without a traceback.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +38,25 @@ def parse_limits(
         depth = int(max_depth) if max_depth not in (None, "") else 4
     except ValueError as exc:
         raise ConfigError(f"max_pages and max_depth must be whole numbers: {exc}") from exc
+    return pages, depth, parse_since(since) if since else None
+
+
+_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def parse_since(value: str) -> date:
+    """The forms `crawler query --since` takes: YYYY-MM-DD, YYYY-MM, YYYY or an ISO time."""
+    text = value.strip()
+    found = _YEAR_MONTH.match(text)
     try:
-        day = date.fromisoformat(since) if since else None
+        if found:
+            return date(int(found[1]), int(found[2] or 1), 1)
+        return datetime.fromisoformat(text).date()
     except ValueError as exc:
-        raise ConfigError(f"since must be a date like 2016-04-09, not {since!r}") from exc
-    return pages, depth, day
+        raise ConfigError(
+            f"since must be a date like 2016-04-09 (or 2016-04, 2016, an ISO time), "
+            f"not {value!r}"
+        ) from exc
 
 
 def check_capture_dir(settings: BaseSettings) -> None:
