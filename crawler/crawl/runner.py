@@ -15,6 +15,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.config import Config
 from crawler.db.session import ensure_schema
 from crawler.errors import ConfigError
 from crawler.spiders.arguments import preflight
@@ -94,6 +95,8 @@ def run_crawl(
     ensure_schema(database_url)
     overrides: dict[str, Any] = {
         "CRAWLER_DATABASE_URL": database_url,
+        # Read now, as the database URL is, not when crawler.settings was first imported.
+        "CRAWLER_SEEDS_DIR": str(Config.from_env().seeds_dir),
         "CRAWLER_TRIGGER": trigger,
         "CRAWLER_PROGRESS": progress,
         "LOG_LEVEL": log_level,
