@@ -223,7 +223,7 @@ def test_scrapy_crawl_records_unreachable_sites(sqlite_url: str, tmp_path: Path)
                  sqlite_url, tmp_path, scrapy=True)  # fmt: skip
     assert result.returncode == 1
     shown = run(["runs", "1"], sqlite_url, tmp_path)
-    assert "dantri.com.vn.invalid" in shown.stdout, shown.stdout
+    assert "could not reach dantri.com.vn.invalid: cannot resolve host" in shown.stdout
     path = sqlite_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
         stats = json.loads(conn.execute("SELECT stats FROM crawl_runs").fetchone()[0])
@@ -369,3 +369,20 @@ def test_debug_is_in_the_help(sqlite_url: str, tmp_path: Path) -> None:
     assert "--debug" in result.stdout
     query_help = run(["query", "--help"], sqlite_url, tmp_path).stdout
     assert "goes after --" in " ".join(query_help.split())
+
+
+def test_80_columns_keep_site_keys_and_urls_whole(sqlite_url: str, tmp_path: Path) -> None:
+    listing = run(["site", "list"], sqlite_url, tmp_path, COLUMNS="80")
+    assert listing.returncode == 0
+    assert all(len(line) <= 80 for line in listing.stdout.splitlines())
+    keys = {line.split("│")[1].strip() for line in listing.stdout.splitlines()
+            if line.startswith("│") and line.split("│")[1].strip()}  # fmt: skip
+    assert {"15min", "baoquocte", "dantri", "huengaynay", "kinhtedothi"} <= keys
+
+
+def test_counts_say_near_duplicates_are_left_out(sqlite_url: str, tmp_path: Path) -> None:
+    assert run(["db", "upgrade"], sqlite_url, tmp_path).returncode == 0
+    stats = run(["stats"], sqlite_url, tmp_path)
+    assert "near-duplicates left out: --include-duplicates counts them" in stats.stdout
+    both = run(["stats", "--include-duplicates"], sqlite_url, tmp_path)
+    assert "near-duplicates left out" not in both.stdout

@@ -64,8 +64,24 @@ def print_report(outcome: CrawlOutcome, database_url: str, *, list_articles: boo
             f"crawl {stats['crawler/crawl_id']}, worker {stats.get('crawler/worker')}: "
             f"{stats.get('crawler/redis/frontier', 0)} requests left in the shared frontier"
         )
-    if list_articles and outcome.run_id is not None:
+    if list_articles and outcome.run_id is not None:  # the demo
+        _explain_demo(stats)
         _print_articles(outcome.run_id, database_url)
+
+
+def _explain_demo(stats: dict[str, Any]) -> None:
+    """What a first-time reader of the demo's report would take for a fault, and is not."""
+    if stats.get("crawler/errors/http_4xx"):
+        console.print(
+            f"  (the {stats['crawler/errors/http_4xx']} HTTP 4xx errors are expected: links to "
+            "pages the recorded web does not hold, answered 404 as a site would)"
+        )
+    if stats.get("crawler/articles/unchanged"):
+        console.print(
+            f"  ({stats['crawler/articles/unchanged']} unchanged on a first run: the same "
+            "article reached again under another URL, e.g. with tracking parameters; "
+            "stored once)"
+        )
 
 
 def distributed_settings(
@@ -90,15 +106,16 @@ def _print_articles(run_id: int, database_url: str) -> None:
         articles = repo.articles_of_run(session, run_id, limit=100)
         per_site = repo.articles_per_site(session)
         table = Table(title=f"Archived by run {run_id}")
-        for column in ("site", "published", "seed", "rel.", "title"):
-            table.add_column(column)
+        for column in ("site", "published", "seed", "rel."):
+            table.add_column(column, no_wrap=True)
+        table.add_column("title", no_wrap=True, overflow="ellipsis")  # cut with a visible …
         for article in articles:
             table.add_row(
                 article.site.key,
                 article.published_at.strftime("%Y-%m-%d") if article.published_at else "?",
                 article.seed_id or "",
                 f"{article.relevance:.2f}" if article.relevance is not None else "",
-                (article.title or "")[:80],
+                article.title or "",
             )
         console.print(table)
         console.print("archive totals: " + ", ".join(f"{k} {n}" for k, n in per_site))

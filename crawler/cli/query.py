@@ -118,6 +118,8 @@ def query(
     )
     if output_format is Format.table:
         _table(result)
+        if result.hits and not include_duplicates:  # the demo and Datasette count them
+            typer.echo("near-duplicates left out: --include-duplicates shows them")
         return
     hits = [h.as_dict() for h in result.hits]
     for hit in hits:
