@@ -386,3 +386,31 @@ def test_counts_say_near_duplicates_are_left_out(sqlite_url: str, tmp_path: Path
     assert "near-duplicates left out: --include-duplicates counts them" in stats.stdout
     both = run(["stats", "--include-duplicates"], sqlite_url, tmp_path)
     assert "near-duplicates left out" not in both.stdout
+
+
+def test_serve_refuses_a_busy_port_and_names_the_port_it_picks(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    assert run(["db", "upgrade"], sqlite_url, tmp_path).returncode == 0
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run(["serve", "--port", str(port)], sqlite_url, tmp_path)
+    assert result.returncode == 2
+    line = one_line(result)  # not "serving …" first and a failure after
+    assert line.startswith(f"error: cannot serve on 127.0.0.1:{port}: Address already in use")
+    environment = {**os.environ, "CRAWLER_DATABASE_URL": sqlite_url}
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from crawler.cli import main; main()", "serve", "--port", "0"],
+        cwd=tmp_path, env=environment, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert server.stderr is not None
+        first = server.stderr.readline()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert first.startswith("serving ") and ":0/" not in first, first
+    assert int(first.split("http://127.0.0.1:")[1].split("/")[0]) > 0
