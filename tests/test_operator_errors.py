@@ -414,3 +414,20 @@ def test_serve_refuses_a_busy_port_and_names_the_port_it_picks(
         server.wait(timeout=30)
     assert first.startswith("serving ") and ":0/" not in first, first
     assert int(first.split("http://127.0.0.1:")[1].split("/")[0]) > 0
+
+
+def test_where_warc_files_go_for_each_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crawler.archive.warc import warc_dir_for
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    # SQLite: beside the archive file, wherever the command runs from.
+    assert warc_dir_for("sqlite:////srv/news/archive.db") == Path("/srv/news/warc")
+    # PostgreSQL: one directory per server archive under the user's data directory.
+    assert warc_dir_for("postgresql://u:secret@db.example:5433/news") == (
+        tmp_path / "data" / "news-crawler" / "warc" / "db.example-5433-news"
+    )
+    # CRAWLER_WARC_DIR wins for both.
+    assert warc_dir_for("postgresql://u@h/news", "/captures") == Path("/captures")
