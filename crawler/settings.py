@@ -9,13 +9,17 @@ from __future__ import annotations
 import os
 
 from crawler.config import Config
+from crawler.errors import ConfigError
 
 _config = Config.from_env()
 
 
 def _env_float(name: str, default: float) -> float:
     value = os.environ.get(name)
-    return float(value) if value else default
+    try:
+        return float(value) if value else default
+    except ValueError:  # one line from the CLI, not a traceback from the settings' import
+        raise ConfigError(f"{name} must be a number, not {value!r}") from None
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -38,6 +42,8 @@ CRAWLER_CONTACT = os.environ.get("CRAWLER_CONTACT", "")
 CRAWLER_ALLOW_PRIVATE_NETWORKS = os.environ.get("CRAWLER_ALLOW_PRIVATE_NETWORKS", "")
 CRAWLER_TRIGGER = os.environ.get("CRAWLER_TRIGGER", "manual")
 CRAWLER_STORE_BATCH_SIZE = 50
+# Seconds after which buffered articles are written even if the batch is not full (0: off).
+CRAWLER_STORE_FLUSH_INTERVAL = _env_float("CRAWLER_STORE_FLUSH_INTERVAL", 5.0)
 # The archive away (a PostgreSQL restart): articles wait this long for it, and past this many
 # waiting the crawl pauses (crawler/pipelines/store.py, docs/reliability.md).
 CRAWLER_STORE_OUTAGE_MAX = _env_float("CRAWLER_STORE_OUTAGE_MAX", 300.0)
@@ -79,6 +85,8 @@ CRAWLER_REDIS_WORKER_TIMEOUT = _env_float("CRAWLER_REDIS_WORKER_TIMEOUT", 60)  #
 CRAWLER_REDIS_TTL = 7 * 86400  # s: an abandoned crawl's keys expire
 CRAWLER_REDIS_MAX_INFLIGHT = 0  # requests one worker holds at once; 0: CONCURRENT_REQUESTS
 CRAWLER_REDIS_TICK = 0.5  # s between heartbeats, releases of finished requests, recoveries
+# `scrapy crawl` exits with the run's outcome (crawler/crawl/scrapy_commands/crawl.py).
+COMMANDS_MODULE = "crawler.crawl.scrapy_commands"
 ADDONS = {"crawler.distributed.addon.SharedFrontierAddon": 0}
 
 # --- politeness ----------------------------------------------------------------------------

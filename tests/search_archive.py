@@ -157,8 +157,8 @@ def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 def cli(args: list[str], db_url: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """The `crawler` command in a subprocess, as an operator runs it."""
-    environment = {**os.environ, "CRAWLER_DATABASE_URL": db_url, **env,
-                   "PYTHONPATH": str(REPO_ROOT), "COLUMNS": "120"}
+    environment = {**os.environ, "CRAWLER_DATABASE_URL": db_url, "COLUMNS": "120", **env,
+                   "PYTHONPATH": str(REPO_ROOT)}
     return subprocess.run(
         [sys.executable, "-c", "from crawler.cli import main; main()", *args],
         cwd=cwd, env=environment, capture_output=True, text=True, timeout=120,

@@ -78,6 +78,11 @@ def test_demo_reports_and_records_its_run(demo: tuple[str, str, Path]) -> None:
     # is a counted error, by kind, as on a live site.
     assert run.errors > 0
     assert json.loads(run.error_kinds or "{}").get("http_4xx") == run.errors
+    # …and the report says they are expected, as it does for the "unchanged" of a first run.
+    assert f"the {run.errors} HTTP 4xx errors are expected" in " ".join(output.split())
+    if run.articles_unchanged:
+        assert f"{run.articles_unchanged} unchanged on a first run" in " ".join(output.split())
+    assert "WARNING" not in output  # no "Disabled …" for components off by design
 
 
 def _related() -> list[Label]:

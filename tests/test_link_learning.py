@@ -131,22 +131,22 @@ def test_a_waiting_link_is_queued_again_and_its_stale_copy_dropped(model: Releva
     assert stats.values == {"crawler/frontier/requeued": 1}
     assert list(feedback.again(Request(url, priority=after), stats)) == []  # no churn
     spider = SimpleNamespace(link_feedback=feedback, crawler=SimpleNamespace(stats=stats))
-    middleware = SkipRefetchMiddleware()
+    middleware = SkipRefetchMiddleware(SimpleNamespace(spider=spider, stats=stats))
     with pytest.raises(IgnoreRequest):
-        middleware.process_request(first, spider)
-    assert middleware.process_request(copies[0], spider) is None
+        middleware.process_request(first)
+    assert middleware.process_request(copies[0]) is None
     # Sent to download: no copy of it is fetched again, though its page is not parsed yet
     # (it may wait for a worker), and it is no longer judged again.
     assert not feedback.waiting(url)
     with pytest.raises(IgnoreRequest):
-        middleware.process_request(copies[0].replace(), spider)
+        middleware.process_request(copies[0].replace())
     # A retry of the copy that was sent is not a copy.
     retry = copies[0].replace()
     retry.meta["retry_times"] = 1
-    assert middleware.process_request(retry, spider) is None
+    assert middleware.process_request(retry) is None
     feedback.fetched(url)
     with pytest.raises(IgnoreRequest):
-        middleware.process_request(copies[0], spider)
+        middleware.process_request(copies[0])
     assert stats.values["crawler/frontier/superseded"] == 3
 
 

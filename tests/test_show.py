@@ -82,6 +82,12 @@ def test_cli_text_and_json(archive: Archive, tmp_path: Path) -> None:  # noqa: F
     assert [v["version"] for v in data["versions"]] == [1, 2]
     assert data["versions"][1]["capture"]["found"] is True
     assert data["scored_now"] is not None and isinstance(data["evidence"], list)
+    narrow = cli(["show", url_of(DOCS[1]), "--no-text"], archive.url, tmp_path,
+                 COLUMNS="80", **env)  # fmt: skip
+    # At 80 columns a long URL is folded onto the next lines, never cut with an ellipsis.
+    url_rows = [line for line in narrow.stdout.splitlines()[:12] if "…" in line]
+    assert url_rows == [] and url_of(DOCS[1]).split("/")[-1][-20:] in narrow.stdout.replace(
+        "\n", "").replace(" ", "")
     missing = cli(["show", "424242"], archive.url, tmp_path)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
     assert "no article with id 424242" in missing.stderr

@@ -107,7 +107,11 @@ def test_read_capture_refuses_a_wrong_offset(tmp_path: Path) -> None:
 def test_default_directory_is_next_to_the_archive(tmp_path: Path) -> None:
     assert warc_dir_for(f"sqlite:///{tmp_path}/a.db") == tmp_path / "warc"
     assert warc_dir_for("sqlite:///x.db", str(tmp_path / "w")) == tmp_path / "w"
-    assert warc_dir_for("postgresql://u@h/db") == Path.cwd() / "warc"
+    # A server archive's captures do not depend on the directory a command runs from.
+    expected = Path.home() / ".local" / "share" / "news-crawler" / "warc" / "h-default-db"
+    if os.environ.get("XDG_DATA_HOME"):
+        expected = Path(os.environ["XDG_DATA_HOME"]) / "news-crawler" / "warc" / "h-default-db"
+    assert warc_dir_for("postgresql://u@h/db") == expected
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ from crawler.config import Config
 from crawler.db import dedup_index, repo
 from crawler.db.models import ArticleVersion
 from crawler.db.session import ensure_schema, make_engine, session_factory
-from crawler.errors import ArchiveNotReady
+from crawler.errors import ArchiveNotReady, ConfigError
 from crawler.extraction import EXTRACTOR_VERSION, extract
 from crawler.sites import SiteProfile, load_sites
 
@@ -61,6 +61,11 @@ def reextract(
     report = ReextractReport()
     after_id = 0
     try:
+        if site is not None:  # a typo would otherwise re-extract nothing and say so as success
+            with sessions() as session:
+                known = {key for key, _ in repo.articles_per_site(session)} | set(profiles)
+            if site not in known:
+                raise ConfigError(f"unknown site {site!r}; known: {', '.join(sorted(known))}")
         while limit is None or report.examined < limit:
             size = _BATCH if limit is None else min(_BATCH, limit - report.examined)
             with sessions.begin() as session:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import socket
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,17 +24,39 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.archive.dedup import Capture
-from crawler.db.session import sqlite_path
+from crawler.db.session import archive_url, sqlite_path
+from crawler.errors import ConfigError
 
 DEFAULT_MAX_SIZE = 1024**3
 
 
 def warc_dir_for(database_url: str, setting: str | None = None) -> Path:
-    """CRAWLER_WARC_DIR, else ``warc/`` next to an SQLite archive, else ``./warc``."""
+    """CRAWLER_WARC_DIR, else ``warc/`` next to an SQLite archive, else one directory per
+    server archive under the user's data directory: never the working directory, so every
+    command finds the captures wherever it runs from."""
     if setting:
         return Path(setting)
     path = sqlite_path(database_url)
-    return (path.parent if path else Path.cwd()) / "warc"
+    if path is not None:
+        return path.parent / "warc"
+    url = archive_url(database_url)
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    name = f"{url.host or 'localhost'}-{url.port or 'default'}-{url.database or 'default'}"
+    return Path(data) / "news-crawler" / "warc" / name
+
+
+def check_writable(directory: Path) -> None:
+    """Refuse a capture directory that cannot be written before the crawl fetches anything
+    (every raw capture would be lost while the run looked fine)."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write WARC captures to {directory}: {exc.strerror or exc}; "
+            "set CRAWLER_WARC_DIR to a writable directory (or CRAWLER_WARC_ENABLED=false)"
+        ) from exc
 
 
 class WarcWriterFiles:

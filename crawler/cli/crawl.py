@@ -23,7 +23,10 @@ SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="Site key (rep
 SeedOpt = Annotated[list[str] | None, typer.Option("--seed", help="Seed id (repeatable).")]
 PagesOpt = Annotated[int | None, typer.Option("--max-pages", min=1, help="Page budget.")]
 DepthOpt = Annotated[int | None, typer.Option("--max-depth", min=0, help="Link depth limit.")]
-SinceOpt = Annotated[str | None, typer.Option("--since", help="Skip articles older (YYYY-MM-DD).")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option("--since", help="Skip articles older (YYYY-MM-DD, YYYY-MM, YYYY, ISO time)."),
+]
 ThresholdOpt = Annotated[
     float | None,
     typer.Option("--threshold", min=0.0, max=1.0, help="Relevance threshold; 0 archives all."),
@@ -61,8 +64,24 @@ def print_report(outcome: CrawlOutcome, database_url: str, *, list_articles: boo
             f"crawl {stats['crawler/crawl_id']}, worker {stats.get('crawler/worker')}: "
             f"{stats.get('crawler/redis/frontier', 0)} requests left in the shared frontier"
         )
-    if list_articles and outcome.run_id is not None:
+    if list_articles and outcome.run_id is not None:  # the demo
+        _explain_demo(stats)
         _print_articles(outcome.run_id, database_url)
+
+
+def _explain_demo(stats: dict[str, Any]) -> None:
+    """What a first-time reader of the demo's report would take for a fault, and is not."""
+    if stats.get("crawler/errors/http_4xx"):
+        console.print(
+            f"  (the {stats['crawler/errors/http_4xx']} HTTP 4xx errors are expected: links to "
+            "pages the recorded web does not hold, answered 404 as a site would)"
+        )
+    if stats.get("crawler/articles/unchanged"):
+        console.print(
+            f"  ({stats['crawler/articles/unchanged']} unchanged on a first run: the same "
+            "article reached again under another URL, e.g. with tracking parameters; "
+            "stored once)"
+        )
 
 
 def distributed_settings(
@@ -87,15 +106,16 @@ def _print_articles(run_id: int, database_url: str) -> None:
         articles = repo.articles_of_run(session, run_id, limit=100)
         per_site = repo.articles_per_site(session)
         table = Table(title=f"Archived by run {run_id}")
-        for column in ("site", "published", "seed", "rel.", "title"):
-            table.add_column(column)
+        for column in ("site", "published", "seed", "rel."):
+            table.add_column(column, no_wrap=True)
+        table.add_column("title", no_wrap=True, overflow="ellipsis")  # cut with a visible …
         for article in articles:
             table.add_row(
                 article.site.key,
                 article.published_at.strftime("%Y-%m-%d") if article.published_at else "?",
                 article.seed_id or "",
                 f"{article.relevance:.2f}" if article.relevance is not None else "",
-                (article.title or "")[:80],
+                article.title or "",
             )
         console.print(table)
         console.print("archive totals: " + ", ".join(f"{k} {n}" for k, n in per_site))
@@ -154,7 +174,7 @@ def register(app: typer.Typer) -> None:
         )
         print_report(outcome, config.database_url, list_articles=False)
         if outcome.status != "ok":
-            raise typer.Exit(1)
+            raise typer.Exit(130 if outcome.status == "interrupted" else 1)
 
     @app.command()
     def demo(
@@ -177,4 +197,4 @@ def register(app: typer.Typer) -> None:
         )
         print_report(outcome, config.database_url, list_articles=True)
         if outcome.status != "ok":
-            raise typer.Exit(1)
+            raise typer.Exit(130 if outcome.status == "interrupted" else 1)

@@ -38,6 +38,11 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
 def downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. base.")) -> None:
     """Migrate the archive back to an older schema (drops data of newer tables)."""
     _run("downgrade", revision)
+    engine = make_engine(_url())
+    try:
+        typer.echo(f"archive at revision {current_revision(engine) or 'base (empty)'}")
+    finally:
+        engine.dispose()
 
 
 @app.command()

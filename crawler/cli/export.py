@@ -85,3 +85,7 @@ def export(
         captures += f", {report.missing_captures} missing)" if report.missing_captures else ")"
     typer.echo(f"exported {report.articles} articles{captures} as {report.format} to "
                f"{report.output}", err=True)
+    if report.missing_captures:  # raw captures lost or looked for in the wrong place
+        typer.secho(f"error: {report.missing_captures} captures not found: set CRAWLER_WARC_DIR "
+                    "or --warc-dir to where the crawl wrote them", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)

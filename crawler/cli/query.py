@@ -84,7 +84,8 @@ def query(
     text: Annotated[
         str | None,
         typer.Argument(help='Search text: words, "a phrase", OR, -word, prefix*. '
-                            "Omit to list by the filters alone."),
+                            "Omit to list by the filters alone. A text that starts with "
+                            "-word goes after -- (crawler query -- '-Ukraine Nga')."),
     ] = None,
     site: SiteOpt = None,
     lang: LangOpt = None,
@@ -117,6 +118,8 @@ def query(
     )
     if output_format is Format.table:
         _table(result)
+        if result.hits and not include_duplicates:  # the demo and Datasette count them
+            typer.echo("near-duplicates left out: --include-duplicates shows them")
         return
     hits = [h.as_dict() for h in result.hits]
     for hit in hits:

@@ -15,7 +15,7 @@ from crawler.db import run_records
 from crawler.db.models import CrawlRun
 from crawler.db.session import ensure_schema, make_engine, session_factory
 from crawler.errors import ConfigError
-from crawler.extensions.runs import NO_ARTICLE_PREFIX
+from crawler.extensions.runs import NO_ARTICLE_PREFIX, unreachable_hosts
 
 # Piped or logged, the tables keep their columns instead of folding to 80 characters.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -180,6 +180,8 @@ def print_run(run: CrawlRun) -> None:
     kinds = _json(run.error_kinds, {})
     detail = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
     console.print(f"errors {run.errors}" + (f" ({detail})" if detail else ""))
+    for host, message in sorted(unreachable_hosts(stats).items()):
+        console.print(f"[red]could not reach {host}[/red]: {message}")
     if "crawler/incremental/conditional" in stats or "crawler/incremental/skipped_known" in stats:
         console.print(
             "incremental: "

@@ -45,6 +45,7 @@ def serve(
             "crawler export --format sqlite --output archive.db"
         )
     open_archive(database_url).dispose()  # missing or not migrated: say so before starting
+    port = _free_port(host, port)
     with tempfile.TemporaryDirectory(prefix="crawler-serve-") as tmp:
         meta = write_metadata(archive.stem, Path(tmp) / "metadata.json", Path(config))
         typer.echo(f"serving {archive} on http://{host}:{port}/{archive.stem}/v_articles "
@@ -61,3 +62,18 @@ def serve(
             code = server.wait()
     if code not in (0, -signal.SIGTERM, -signal.SIGINT):
         raise typer.Exit(code)
+
+
+def _free_port(host: str, port: int) -> int:
+    """The port Datasette will get: a busy one is refused before saying "serving", and 0 is
+    resolved here so the address printed is the one that works."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)) as probe:
+            return int(probe.getsockname()[1])
+    except OSError as exc:
+        raise CrawlerError(
+            f"cannot serve on {host}:{port}: {exc.strerror or exc}; "
+            "choose another --port (0 picks a free one)"
+        ) from exc

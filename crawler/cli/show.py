@@ -74,6 +74,8 @@ def _print(report: ArticleReport, with_text: bool) -> None:
     a = report.article
     console.rule(f"[bold]#{a['id']}[/bold] {escape(a['title'] or '(no title)')}")
     facts = Table(show_header=False, box=None, pad_edge=False)
+    facts.add_column(no_wrap=True)
+    facts.add_column(overflow="fold")  # a URL is folded onto the next line, never cut
     seed = a["seed"] or "none"
     if report.seed_title:
         seed += f" — {report.seed_title}"

@@ -25,8 +25,12 @@ def list_sites() -> None:
     """List the site profiles with their start points (validates every file)."""
     sites = load_sites(Config.from_env().sites_dir)
     table = Table()
-    for column in ("key", "name", "lang", "domains", "feeds", "sitemaps", "sections", "search"):
-        table.add_column(column)
+    # The key is what --site takes: never cut; the others wrap to fit 80 columns.
+    table.add_column("key", no_wrap=True, min_width=max((len(k) for k in sites), default=3))
+    for column in ("name", "lang", "domains"):
+        table.add_column(column, overflow="fold")
+    for column in ("feeds", "sitemaps", "sections", "search"):
+        table.add_column(column, no_wrap=True)
     for site in sites.values():
         table.add_row(
             site.key,

@@ -67,7 +67,7 @@ def stats(
         json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        _print(report)
+        _print(report, include_duplicates)
     if output is not None:
         typer.echo(f"timeline written to {output}", err=output_format is Format.json)
 
@@ -76,7 +76,7 @@ def _bar(n: int, peak: int, width: int = 30) -> str:
     return "█" * max(1 if n else 0, round(width * n / peak)) if peak else ""
 
 
-def _print(report: StatsReport) -> None:
+def _print(report: StatsReport, include_duplicates: bool) -> None:
     from rich.columns import Columns
     from rich.console import Console
     from rich.table import Table
@@ -85,7 +85,10 @@ def _print(report: StatsReport) -> None:
     from crawler.read.timeline import terminal
 
     console = Console(soft_wrap=True)
-    console.print(f"[bold]{report.total} articles[/bold]")
+    # The demo's totals and Datasette count near-duplicates too: say which count this is.
+    left_out = "" if include_duplicates else (
+        " (near-duplicates left out: --include-duplicates counts them)")
+    console.print(f"[bold]{report.total} articles[/bold]{left_out}")
     tables = []
     for title, rows in (("site", report.per_site), ("language", report.per_language),
                         ("seed", report.per_seed)):

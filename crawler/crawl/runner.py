@@ -7,6 +7,7 @@ each crawl as its own `scrapy crawl` subprocess instead.
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,10 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.config import Config
 from crawler.db.session import ensure_schema
 from crawler.errors import ConfigError
+from crawler.spiders.arguments import preflight
 
 
 @dataclass
@@ -56,6 +59,17 @@ class CrawlOutcome:
     stats: dict[str, Any]
 
 
+class _CrawlerProcess(CrawlerProcess):
+    """Says at once that Ctrl-C was heard: the graceful stop takes seconds (pages in flight,
+    the extraction workers, the run's record) and Scrapy only says so in its INFO log."""
+
+    @staticmethod
+    def _log_shutdown(signum: int) -> None:  # called from the reactor, not the signal handler
+        sys.stderr.write("\nstopping… (the pages in flight are finished and the run recorded; "
+                         "Ctrl-C again stops at once)\n")
+        CrawlerProcess._log_shutdown(signum)
+
+
 def project_settings(overrides: dict[str, Any]) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -75,11 +89,14 @@ def run_crawl(
     log_level: str = "WARNING",
     settings: dict[str, Any] | None = None,
 ) -> CrawlOutcome:
-    # Fail before the reactor starts: an archive that is not ready is one clear line. Bad
-    # arguments are the spider's to judge (the same check for `scrapy crawl`).
+    # Fail before the reactor starts: an archive that is not ready, a bad argument or an
+    # unwritable capture directory is one clear line and no run (the spider repeats the checks
+    # for `scrapy crawl`, where they end a failed run with the reason).
     ensure_schema(database_url)
     overrides: dict[str, Any] = {
         "CRAWLER_DATABASE_URL": database_url,
+        # Read now, as the database URL is, not when crawler.settings was first imported.
+        "CRAWLER_SEEDS_DIR": str(Config.from_env().seeds_dir),
         "CRAWLER_TRIGGER": trigger,
         "CRAWLER_PROGRESS": progress,
         "LOG_LEVEL": log_level,
@@ -90,7 +107,9 @@ def run_crawl(
     if threshold is not None:
         overrides["CRAWLER_RELEVANCE_THRESHOLD"] = threshold
     overrides.update(settings or {})
-    process = CrawlerProcess(project_settings(overrides))
+    crawl_settings = project_settings(overrides)
+    preflight(request.spider_arguments(), crawl_settings)
+    process = _CrawlerProcess(crawl_settings)
     logging.getLogger("scrapy").setLevel(log_level)
     crawler = process.create_crawler("related")
     process.crawl(crawler, **request.spider_arguments())

@@ -9,8 +9,8 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.config import PROJECT_ROOT
@@ -31,16 +31,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(database_url: str) -> Engine:
+    url = archive_url(database_url)
+    try:
+        engine = create_engine(url, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as exc:  # a dialect or driver not installed
+        raise ConfigError(
+            f"CRAWLER_DATABASE_URL needs the driver {url.drivername!r}, which is not installed: "
+            "use sqlite:///archive.db or postgresql://user@host/db (psycopg 3)"
+        ) from exc
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def archive_url(database_url: str) -> URL:
+    """The URL an engine is made from; anything but SQLite or PostgreSQL is one clear line."""
     try:
         url = make_url(database_url)
     except ArgumentError as exc:
         raise ConfigError(f"CRAWLER_DATABASE_URL is not a database URL: {database_url!r}") from exc
-    if url.drivername == "postgresql":
+    if url.drivername in ("postgresql", "postgres"):  # "postgres" is a common spelling
         url = url.set(drivername="postgresql+psycopg")  # psycopg 3, not the psycopg2 default
-    engine = create_engine(url, pool_pre_ping=True)
-    if url.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"CRAWLER_DATABASE_URL must name SQLite or PostgreSQL, not {url.drivername!r}: "
+            "e.g. sqlite:///archive.db or postgresql://user@host/db"
+        )
+    return url
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -107,7 +124,7 @@ def _redacted(database_url: str) -> str:
 
 
 def sqlite_path(database_url: str) -> Path | None:
-    url = make_url(database_url)
+    url = archive_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database)
     return None

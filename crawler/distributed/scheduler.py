@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from redis.exceptions import RedisError
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -115,7 +116,7 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedScheduler:
         if not crawler.settings.get("CRAWLER_REDIS_URL"):
-            raise NotConfigured("CRAWLER_REDIS_URL is not set")
+            raise NotConfigured()  # off by design: CRAWLER_REDIS_URL is not set
         scheduler: SharedScheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
         scheduler.persist = True  # a worker that closes must not take the frontier with it
@@ -141,15 +142,25 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
             )  # fmt: skip
 
     def close(self, reason: str) -> None:
-        self.release()
-        self.shared.leave()
+        try:
+            self.release()
+            self.shared.leave()
+        except RedisError as exc:  # what it held stays in its in-flight hash: requeued later
+            self._away(exc)
 
     def release(self) -> int:
         return self.queue.release(busy_requests(self.crawler))
 
     def enqueue_request(self, request: Request) -> bool:
         fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
-        if not self.queue.push_new(request, fingerprint):
+        try:
+            queued = self.queue.push_new(request, fingerprint)
+        except RedisError as exc:
+            # Not queued, not marked seen: the page that linked it is still in this worker's
+            # in-flight hash, so it is fetched again (and its links queued) once Redis is back.
+            self._away(exc)
+            return False
+        if not queued:
             self.df.log(request, self.spider)
             return False
         if self.stats:
@@ -159,12 +170,26 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
     def next_request(self) -> Request | None:
         if self.shared.seed_only:
             return None  # `crawler crawl --seed-only`: push the start points, fetch nothing
-        if len(self.queue.inflight) >= self.max_inflight and self.release() == 0:
+        try:
+            if len(self.queue.inflight) >= self.max_inflight and self.release() == 0:
+                return None
+            request: Request | None = self.queue.pop()
+        except RedisError as exc:  # Redis away: nothing to hand out; the watchdog decides
+            self._away(exc)
             return None
-        request: Request | None = self.queue.pop()
         if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def has_pending_requests(self) -> bool:
-        return not self.shared.seed_only and len(self) > 0
+        try:
+            return not self.shared.seed_only and len(self) > 0
+        except RedisError as exc:  # unknown while Redis is away: not idle, so not finished
+            self._away(exc)
+            return True
+
+    def _away(self, exc: Exception) -> None:
+        # One count per failed call; the worker's heartbeat logs "shared frontier unreachable".
+        if self.stats:
+            self.stats.inc_value("crawler/redis/errors")
+        logger.debug("shared frontier unreachable: %s", exc)

@@ -234,7 +234,8 @@ class CrawlRunRecorder:
                     session,
                     self.run_id,
                     status=status,
-                    finish_reason=reason,
+                    # A failed run says why: the operator's mistake, not only Scrapy's "finished".
+                    finish_reason=str(stats.get("crawler/config_error") or reason),
                     finished_at=datetime.now(UTC),
                     totals=totals_from_stats(stats),
                     error_kinds=error_kinds,

@@ -35,7 +35,7 @@ class RedirectLoopMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedirectLoopMiddleware:
         if not crawler.settings.getbool("REDIRECT_ENABLED", True):
-            raise NotConfigured("redirects are not followed")
+            raise NotConfigured()  # off by design: redirects are not followed
         return cls(crawler.stats, crawler.settings.getint("REDIRECT_MAX_TIMES", 20))
 
     def process_response(self, request: Request, response: Response) -> Response:

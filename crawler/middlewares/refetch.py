@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
 META_KEY = "frontier_version"
@@ -17,13 +18,21 @@ class SkipRefetchMiddleware:
     copy counts as fetched when it passes here, not when its page is parsed: a page may wait
     for its extraction while the other copy reaches the downloader."""
 
-    def process_request(self, request: Request, spider: Any) -> None:
-        feedback = getattr(spider, "link_feedback", None)
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SkipRefetchMiddleware:
+        return cls(crawler)
+
+    # No spider argument: Scrapy warns on every crawl about middlewares that still take one.
+    def process_request(self, request: Request) -> None:
+        feedback = getattr(self.crawler.spider, "link_feedback", None)
         links = feedback.queued if feedback is not None else None
         version = request.meta.get(META_KEY)
         if links is None or version is None or request.meta.get("retry_times"):
             return  # not a frontier copy, or a retry of the copy that was sent
         if links.is_stale(request.url, version):
-            spider.crawler.stats.inc_value("crawler/frontier/superseded")
+            self.crawler.stats.inc_value("crawler/frontier/superseded")
             raise IgnoreRequest(f"queued again at another priority: {request.url}")
         links.done(request.url)

@@ -55,7 +55,7 @@ class RetryAfterMiddleware:
         settings = crawler.settings
         max_wait = settings.getfloat("CRAWLER_RETRY_AFTER_MAX", 120)
         if max_wait <= 0 or not settings.getbool("RETRY_ENABLED", True):
-            raise NotConfigured("Retry-After is not honoured")
+            raise NotConfigured()  # off by design: Retry-After is not honoured
         return cls(crawler.stats, max_wait, settings.getint("RETRY_TIMES", 2))
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:

@@ -49,7 +49,7 @@ class WarcCaptureMiddleware:
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
         settings = crawler.settings
         if not settings.getbool("CRAWLER_WARC_ENABLED", True):
-            raise NotConfigured("CRAWLER_WARC_ENABLED is off")
+            raise NotConfigured()  # off by design: CRAWLER_WARC_ENABLED is off
         directory = warc_dir_for(
             settings.get("CRAWLER_DATABASE_URL") or "", settings.get("CRAWLER_WARC_DIR")
         )

@@ -20,6 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from twisted.internet import task
 
 from crawler.archive.dedup import (
     DEFAULT_THRESHOLD,
@@ -106,6 +107,7 @@ class ArchiveStorePipeline:
         threshold: float,
         outage_max: float = 300.0,
         max_waiting: int = 2000,
+        flush_interval: float = 5.0,
     ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
@@ -116,6 +118,8 @@ class ArchiveStorePipeline:
         self.buffer: list[tuple[ArticleItem, Capture | None]] = []
         self.outage = Outage(outage_max)
         self.max_waiting = max(self.batch_size, max_waiting)
+        self.flush_interval = flush_interval
+        self.ticker: task.LoopingCall | None = None
         self.site_ids: dict[str, int] = {}
         # The WARC middleware puts each response's capture in its meta; items carry only the
         # URL, so the pipeline remembers the latest captures by URL.
@@ -135,7 +139,15 @@ class ArchiveStorePipeline:
             settings.getfloat("CRAWLER_DEDUP_THRESHOLD", DEFAULT_THRESHOLD),
             settings.getfloat("CRAWLER_STORE_OUTAGE_MAX", 300.0),
             settings.getint("CRAWLER_STORE_MAX_WAITING", 2000),
+            settings.getfloat("CRAWLER_STORE_FLUSH_INTERVAL", 5.0),
         )
+
+    def open_spider(self) -> None:
+        # A slow, polite crawl takes minutes to fill a batch: what is buffered is also written
+        # every few seconds, so the progress line, `crawler query` and Datasette keep up.
+        if self.flush_interval > 0:
+            self.ticker = task.LoopingCall(self.flush)
+            self.ticker.start(self.flush_interval, now=False)
 
     def response_received(self, response: Response, request: Request, **_: Any) -> None:
         capture = request.meta.get(META_KEY)
@@ -153,6 +165,8 @@ class ArchiveStorePipeline:
         return item
 
     async def close_spider(self) -> None:
+        if self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
         self.flush()
         # The archive is away: the articles fetched so far wait for it, within the limit.
         while self.buffer and self.outage.since is not None and not self.outage.expired():

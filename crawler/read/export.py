@@ -82,12 +82,14 @@ def export(
         raise ExportError(f"--format {fmt} writes a file: give it with --output")
     if output is not None and output.exists() and not overwrite:
         raise ExportError(f"{output} already exists: choose another --output or add --overwrite")
+    if output is not None:
+        _check_writable(output)
     if fmt == "parquet":
         try:
             importlib.import_module("pyarrow.parquet")
         except ImportError as exc:
             raise ExportError("--format parquet needs pyarrow: "
-                              "pip install 'news-crawler[parquet]'") from exc
+                              "pip install -e '.[parquet]' (the README's way)") from exc
     if fmt == "atom":
         from crawler.read.feeds import write_feed
 
@@ -122,6 +124,18 @@ def export(
             if stream is not sys.stdout:
                 stream.close()
         return ExportReport(fmt, where, n)
+
+
+def _check_writable(output: Path) -> None:
+    """Every format says the same mistake in the same one line, before anything is read."""
+    existed = output.exists()
+    try:
+        with output.open("ab"):
+            pass
+    except OSError as exc:
+        raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    if not existed:
+        output.unlink(missing_ok=True)
 
 
 def _open(output: Path | None) -> IO[str]:
@@ -184,7 +198,11 @@ def _to_warc(
     articles = queries.count(session, sel, cap=None)
     articles = min(articles, limit) if limit is not None else articles
     current: tuple[str, IO[bytes]] | None = None
-    with output.open("wb") as out:
+    try:
+        out = output.open("wb")
+    except OSError as exc:
+        raise ExportError(f"cannot write {output}: {exc.strerror}") from exc
+    with out:
         writer = WARCWriter(out, gzip=True)
         info = {"software": "news-archive-crawler export", "format": "WARC File Format 1.1"}
         writer.write_record(writer.create_warcinfo_record(output.name, info))

@@ -176,6 +176,8 @@ def _job(job_id: str, entry: dict[str, Any], timezone: str, where: str) -> JobSp
             value = entry[key]
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise ConfigError(f"{where}.{key}: must be a number >= 0")
+            if key == "threshold" and value > 1:  # a relevance score is between 0 and 1
+                raise ConfigError(f"{where}.threshold: must be between 0 and 1, not {value}")
             spec[key] = kind(value)
     if "incremental" in entry:
         if not isinstance(entry["incremental"], bool):

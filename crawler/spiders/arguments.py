@@ -6,16 +6,21 @@ run without a traceback.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from crawler.archive.warc import check_writable, warc_dir_for
+from crawler.config import Config
 from crawler.errors import ConfigError
 from crawler.focus.frontier import BREADTH_FIRST, FOCUSED, FrontierPolicy
-from crawler.seeds import Seed
-from crawler.sites import SiteProfile
+from crawler.seeds import Seed, load_seeds
+from crawler.sites import SiteProfile, load_sites
 
 
 def frontier_policy(name: str, learning_weight: float = 0.0) -> FrontierPolicy:
@@ -43,11 +48,59 @@ def parse_limits(
         depth = int(max_depth) if max_depth not in (None, "") else 4
     except ValueError as exc:
         raise ConfigError(f"max_pages and max_depth must be whole numbers: {exc}") from exc
+    return pages, depth, parse_since(since) if since else None
+
+
+_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def parse_since(value: str) -> date:
+    """The forms `crawler query --since` takes: YYYY-MM-DD, YYYY-MM, YYYY or an ISO time."""
+    text = value.strip()
+    found = _YEAR_MONTH.match(text)
     try:
-        day = date.fromisoformat(since) if since else None
+        if found:
+            return date(int(found[1]), int(found[2] or 1), 1)
+        return datetime.fromisoformat(text).date()
     except ValueError as exc:
-        raise ConfigError(f"since must be a date like 2016-04-09, not {since!r}") from exc
-    return pages, depth, day
+        raise ConfigError(
+            f"since must be a date like 2016-04-09 (or 2016-04, 2016, an ISO time), "
+            f"not {value!r}"
+        ) from exc
+
+
+def check_capture_dir(settings: BaseSettings) -> None:
+    """A WARC directory that cannot be written fails the run before anything is fetched."""
+    if settings.getbool("CRAWLER_WARC_ENABLED", True):
+        database_url = settings.get("CRAWLER_DATABASE_URL") or ""
+        check_writable(warc_dir_for(database_url, settings.get("CRAWLER_WARC_DIR")))
+
+
+def check_combination(
+    sites: Sequence[str], start_urls: Sequence[str], domains: Sequence[str]
+) -> None:
+    """Options that would otherwise be silently ignored."""
+    if domains and not start_urls:
+        raise ConfigError("allowed_domains (--allowed-domain) goes with start_urls (--start-url)")
+    if sites and start_urls:
+        raise ConfigError(
+            "site (--site) and start_urls (--start-url) exclude each other: a start URL "
+            "crawls a site that has no profile"
+        )
+
+
+def preflight(arguments: Mapping[str, Any], settings: BaseSettings) -> None:
+    """The spider's checks of its arguments and settings, run before Scrapy starts (the CLI):
+    a bad value is refused with one line and no run is recorded."""
+    parse_limits(arguments.get("max_pages"), arguments.get("max_depth"), arguments.get("since"))
+    sites, seeds, starts, domains = (
+        split_arg(arguments.get(k)) for k in ("site", "seed", "start_urls", "allowed_domains")
+    )
+    seeds_dir = Path(settings.get("CRAWLER_SEEDS_DIR") or Config.from_env().seeds_dir)
+    chosen = select_seeds(load_seeds(seeds_dir), seeds)
+    choose_sites(load_sites(seeds_dir / "sites"), sites, chosen, starts, domains)
+    frontier_policy(settings.get("CRAWLER_FRONTIER", "focused"))
+    check_capture_dir(settings)
 
 
 def split_arg(value: str | None) -> list[str]:
@@ -73,3 +126,19 @@ def select_sites(
         )
     keys = wanted or sorted({s.site for s in seeds if s.site in all_sites})
     return [all_sites[k] for k in keys]
+
+
+def choose_sites(
+    all_sites: Mapping[str, SiteProfile],
+    wanted: Sequence[str],
+    seeds: Sequence[Seed],
+    start_urls: Sequence[str],
+    domains: Sequence[str],
+) -> list[SiteProfile]:
+    """The profiles to crawl: a generic one for start URLs, else the sites asked for."""
+    from crawler.spiders.generic import generic_profile
+
+    check_combination(wanted, start_urls, domains)
+    if start_urls:
+        return [generic_profile(list(start_urls), list(domains))]
+    return select_sites(all_sites, wanted, seeds)

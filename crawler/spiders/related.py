@@ -30,17 +30,17 @@ from crawler.seeds import load_seeds
 from crawler.sites import SiteProfile, load_sites, site_for_url
 from crawler.spiders import discovery
 from crawler.spiders.arguments import (
+    check_capture_dir,
+    choose_sites,
     frontier_of,
     parse_limits,
     select_seeds,
-    select_sites,
     split_arg,
 )
 from crawler.spiders.articles import article_item, links_after_error, page_of, read_result
 from crawler.spiders.budget import count_bound, page_budget
 from crawler.spiders.errors import count_failure, quiet_network_tracebacks
 from crawler.spiders.feedback import FEATURES_KEY, LinkFeedback
-from crawler.spiders.generic import generic_profile
 from crawler.spiders.start_points import revisit_points, start_points
 
 
@@ -89,6 +89,7 @@ class RelatedSpider(scrapy.Spider):
     def _configure(self) -> None:
         settings = self.crawler.settings
         self.max_pages, self.max_depth, self.since = parse_limits(*self._raw_limits)
+        check_capture_dir(settings)
         seeds_dir = Path(settings.get("CRAWLER_SEEDS_DIR") or Config.from_env().seeds_dir)
         all_seeds = load_seeds(seeds_dir)
         all_sites = load_sites(seeds_dir / "sites")
@@ -97,10 +98,9 @@ class RelatedSpider(scrapy.Spider):
         self.policy = frontier_of(settings)
         self.link_feedback = LinkFeedback(settings, self.model, self.policy)
         self.max_list_pages = settings.getint("CRAWLER_MAX_LIST_PAGES", 100)
-        if self._start_urls_arg:
-            self.sites = [generic_profile(self._start_urls_arg, self._domains_arg)]
-        else:
-            self.sites = select_sites(all_sites, self._site_arg, self.seeds)
+        self.sites = choose_sites(
+            all_sites, self._site_arg, self.seeds, self._start_urls_arg, self._domains_arg
+        )
         self.allowed_domains = sorted({d for site in self.sites for d in site.domains})
         self.budget = page_budget(self.crawler, self.max_pages)
         self.extraction = ExtractionPool.from_settings(settings, self.seeds, self.model)
