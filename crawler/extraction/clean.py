@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from lxml.html import HtmlElement
 
 from crawler.extraction.dateparse import WEEKDAY_RE
-from crawler.extraction.page import Page, clean_space, css_select
+from crawler.extraction.page import Page, clean_space, css_select, word_count
 from crawler.extraction.people import is_credit, looks_like_signature
 
 _PIPES = re.compile(r"^[\s|]+|[\s|]+$")
@@ -83,7 +83,7 @@ def anchor_texts(page: Page) -> set[str]:
     """Every link text that reads like a headline (long enough, three words or more; not a
     URL or an e-mail address, which articles list as content)."""
     texts = (clean_space(a.text_content()).lower() for a in page.tree.iter("a"))
-    return {t for t in texts if len(t) >= MIN_HEADLINE and len(t.split()) >= 3}
+    return {t for t in texts if len(t) >= MIN_HEADLINE and word_count(t) >= 3}
 
 
 def _only_headlines(line: str, headlines: set[str]) -> bool:

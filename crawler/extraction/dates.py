@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
 from htmldate import find_date
@@ -88,6 +88,13 @@ def choose(candidates: list[DateCandidate], tz: tzinfo) -> DateCandidate | None:
         if score > best_score:
             best, best_score = cand, score
     return best
+
+
+def in_zone(candidates: list[DateCandidate], clock: tzinfo) -> list[DateCandidate]:
+    """The candidates, those written without an offset read as ``clock``'s local time (they
+    were placed in the profile's zone, or UTC, while the page's own zone was not yet known)."""
+    return [c if c.parsed.has_offset else replace(c, parsed=Parsed(
+        c.value.replace(tzinfo=clock), c.parsed.has_time, False)) for c in candidates]
 
 
 def _add(out: list[DateCandidate], raw: object, source: str, weight: float, tz: tzinfo,
