@@ -33,6 +33,9 @@ _LETTERS = re.compile(r"\w")
 # "… (Ảnh minh họa: Reuters)", "… / AFP/„Scanpix“ nuotr.").
 _CAPTION = re.compile(r"(?:\((?:ảnh|nguồn|photo|foto|source)(?:\s+minh\s+họa)?\s*:[^()]{1,80}\)\.?"
                       r"|\bnuotr\.)$", re.IGNORECASE)
+# A photo story tells its story in the captions: where credited captions hold this share of
+# the text, they are the text (their credit cut off), not captions beside it.
+CAPTION_STORY_SHARE = 0.4
 # Labels of page furniture, whatever the site: a line that is only one of these is no text.
 GENERIC_LABELS = frozenset({
     "tin liên quan", "bài liên quan", "tin cùng chuyên mục", "xem thêm", "đọc thêm",
@@ -154,13 +157,18 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
     kept: list[str] = []
     date_lines = link_chars = excerpt_chars = 0
     after_link = False
-    for raw in ([lead] if lead else []) + text.splitlines():
+    raws = ([lead] if lead else []) + text.splitlines()
+    in_captions = sum(len(r) for r in raws if _CAPTION.search(r.strip()))
+    story_in_captions = in_captions >= CAPTION_STORY_SHARE * sum(len(r) for r in raws)
+    for raw in raws:
         line = _PIPES.sub("", _EMPTY_CELLS.sub("|", clean_space(raw)))
         if not _LETTERS.search(line) or any(r.search(line) for r in boiler):
             continue
         if line.lower().rstrip(" :") in GENERIC_LABELS:
             continue
-        if _CAPTION.search(line):
+        if _CAPTION.search(line) and story_in_captions:
+            line = _CAPTION.sub("", line).rstrip()  # the photo's credit is not the story's
+        elif _CAPTION.search(line):
             if kept and len(kept[-1]) >= 10 and line.startswith(kept[-1]):
                 kept.pop()  # the same caption without its credit (the image's alt text)
             continue
