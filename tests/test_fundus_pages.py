@@ -107,6 +107,13 @@ def test_a_local_time_is_read_in_the_pages_zone(page: str, zone: str, source: st
     assert _wall(found).strftime("%Y-%m-%d %H:%M") == want.strftime("%Y-%m-%d %H:%M")
 
 
+def test_a_misspelt_published_time_property_is_read() -> None:
+    # <meta property="article:published:time" content="2024-10-23T15:48:15+00:00">
+    found, expected = article("de_BoersenZeitung_2024_10_23")
+    assert found.published_at == datetime.fromisoformat(expected["publishing_date"])
+    assert found.published_source == "meta"
+
+
 @pytest.mark.parametrize("page", [
     "cz_SeznamZpravy_2025_04_08",  # "… - Seznam Zprávy" (seznamzpravy.cz)
     "de_BoersenZeitung_2024_10_23",  # "… | Börsen-Zeitung" (boersen-zeitung.de)

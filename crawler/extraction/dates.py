@@ -32,13 +32,15 @@ W_TEXT = 0.7
 W_URL = 0.5
 W_HTMLDATE = 0.3
 
-_PUBLISHED_META = ("article:published_time", "og:article:published_time", "datepublished",
-                   "article.published", "publishdate", "publish-date", "publish_date", "pubdate",
+# "article:published:time": a misspelling some CMSs print, read as the property it means.
+_PUBLISHED_META = ("article:published_time", "article:published:time",
+                   "og:article:published_time", "datepublished", "article.published",
+                   "publishdate", "publish-date", "publish_date", "pubdate",
                    "parsely-pub-date", "sailthru.date", "og:published_time", "dcterms.created",
                    "dc.date.issued", "article_date_original", "datecreated")
 _WEAK_META = ("date", "dc.date", "dcterms.date")
-_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified",
-                  "dc.date.modified", "article.updated", "lastmod", "last-modified")
+_MODIFIED_META = ("article:modified_time", "article:modified:time", "og:updated_time",
+                  "datemodified", "dc.date.modified", "article.updated", "lastmod", "last-modified")
 # A visible date line: a weekday, then a date with its time before or after it. Searched
 # from the date outwards (digits are cheap to find; a leading alternation of weekday names
 # over 100 kB of text is not: 3.6 ms against 0.3 ms per page, measured).
