@@ -141,3 +141,20 @@ def test_words_are_counted_in_every_script() -> None:
     assert word_count("Trump postet schon wieder") == 4
     assert word_count("宮崎県で震度5弱") == 5  # 7 unspaced characters by pairs, and "5"
     assert word_count("ข่าววันนี้") == 5  # Thai: characters by pairs
+
+
+@pytest.mark.parametrize(("page", "residue"), [
+    ("de_Tagesspiegel_2024_04_29", "externen Inhalt"),  # an embed awaiting consent
+    ("de_Tagesspiegel_2024_04_29", "Empfohlener redaktioneller Inhalt"),
+    ("de_HamburgerAbendblatt_2025_09_09", "Lesen Sie auch:"),  # a teaser
+    ("us_APNews_2024_09_03", "newsletter"),  # a sign-up pitch
+    ("de_WAZ_2025_11_06", "Newsletter richtig"),
+    ("fr_LeMonde_2023_09_01", "réservée aux abonnés"),  # a subscription pitch
+    ("us_TheIntercept_2023_04_28", "Photo: Thom Bridge"),  # a photo credit
+    ("za_Isolezwe_2025_11_09", "Image: DOCTOR NGCOBO"),
+])
+def test_boilerplate_lines_are_left_out(page: str, residue: str) -> None:
+    found, expected = article(page)
+    assert residue not in " ".join(expected["body"])
+    assert residue not in found.text
+    assert " ".join(expected["body"][-1].split())[:40] in " ".join(found.text.split())

@@ -33,6 +33,22 @@ _LETTERS = re.compile(r"\w")
 # "… (Ảnh minh họa: Reuters)", "… / AFP/„Scanpix“ nuotr.").
 _CAPTION = re.compile(r"(?:\((?:ảnh|nguồn|photo|foto|source)(?:\s+minh\s+họa)?\s*:[^()]{1,80}\)\.?"
                       r"|\bnuotr\.)$", re.IGNORECASE)
+# Lines any publisher prints around the story, in any CMS: a "Read more" teaser, a photo's
+# credit alone or closing a caption, a placeholder for an external embed awaiting consent, a
+# newsletter or subscription pitch. Only lines up to PITCH_MAX characters: a paragraph that
+# mentions a newsletter is not a pitch.
+PITCH_MAX = 400
+_FURNITURE = re.compile(
+    r"^(?:read (?:more|also)|see also|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant"
+    r"|weiterlesen|lire aussi|leer más|lee también)\s*:"
+    r"|^(?:photo|image|bild|foto|picture)\s*:\s*\S[^.!?]{0,100}$"
+    r"|\s(?:photo|image|bild|foto)\s*:\s*[^.!?:]{2,60}$"
+    r"|\bexterne[nr]?\s+inhalte?\b|\bexternal content\b|\bredaktioneller inhalt$"
+    r"|^link zum [\w-]+-inhalt$"
+    r"|\bnewsletter\b.{0,80}\b(?:sign up|subscribe|anmelden|abonnieren|hier entlang|inbox)"
+    r"|\b(?:sign up|subscribe|anmelden|abonnieren)\b.{0,80}\bnewsletter\b"
+    r"|réservée aux abonnés|abonnement erforderlich|\babonnieren für\b",
+    re.IGNORECASE)
 # A photo story tells its story in the captions: where credited captions hold this share of
 # the text, they are the text (their credit cut off), not captions beside it.
 CAPTION_STORY_SHARE = 0.4
@@ -165,6 +181,8 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
         if not _LETTERS.search(line) or any(r.search(line) for r in boiler):
             continue
         if line.lower().rstrip(" :") in GENERIC_LABELS:
+            continue
+        if len(line) <= PITCH_MAX and _FURNITURE.search(line.lstrip("-•*· ")):
             continue
         if _CAPTION.search(line) and story_in_captions:
             line = _CAPTION.sub("", line).rstrip()  # the photo's credit is not the story's

@@ -48,18 +48,18 @@ def _articles_view(widened: bool) -> str:
 
 def upgrade() -> None:
     op.execute("DROP VIEW IF EXISTS v_articles")
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("organisations", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("published_zone", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("published_zone_source", sa.String(length=16),
-                                      nullable=True))
+    # Plain ALTER TABLE on both backends: a batch copy of the table on SQLite would drop the
+    # search triggers (docs/schema.md, "Rules for later migrations").
+    op.add_column("articles", sa.Column("organisations", sa.Text(), nullable=True))
+    op.add_column("articles", sa.Column("published_zone", sa.String(length=64), nullable=True))
+    op.add_column("articles", sa.Column("published_zone_source", sa.String(length=16),
+                                        nullable=True))
     op.execute(f"CREATE VIEW v_articles AS {_articles_view(widened=True)}")
 
 
 def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS v_articles")
-    # Plain ALTER TABLE on both backends: SQLite (3.35+) drops a column no index, trigger or
-    # view uses in place, where a batch copy of the table would trip over the search triggers.
+    # SQLite (3.35+) drops in place a column no index, trigger or view uses.
     for name in ("published_zone_source", "published_zone", "organisations"):
         op.execute(f"ALTER TABLE articles DROP COLUMN {name}")
     op.execute(f"CREATE VIEW v_articles AS {_articles_view(widened=False)}")
