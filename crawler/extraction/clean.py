@@ -158,6 +158,17 @@ class Cleaned:
     date_lines: int = 0  # lines that were only a date: a listing's teasers have one each
     link_chars: int = 0  # characters of lines that were only a headline link
     excerpt_chars: int = 0  # characters of lines right after such a link: a teaser's excerpt
+    # Furniture lines left out (teasers, pitches, credits) and where they stood: the verdict
+    # still reads them, as it did before they were left out (a pitch is an article's).
+    furniture: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def judged(self) -> list[str]:
+        """The lines with the furniture back in place, for the article verdict."""
+        out = list(self.lines)
+        for at, line in self.furniture:
+            out.insert(min(at, len(out)), line)
+        return out
 
     @property
     def chars(self) -> int:
@@ -173,6 +184,7 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
     kept: list[str] = []
     date_lines = link_chars = excerpt_chars = 0
     after_link = False
+    furniture: list[tuple[int, str]] = []
     raws = ([lead] if lead else []) + text.splitlines()
     in_captions = sum(len(r) for r in raws if _CAPTION.search(r.strip()))
     story_in_captions = in_captions >= CAPTION_STORY_SHARE * sum(len(r) for r in raws)
@@ -183,6 +195,7 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
         if line.lower().rstrip(" :") in GENERIC_LABELS:
             continue
         if len(line) <= PITCH_MAX and _FURNITURE.search(line.lstrip("-•*· ")):
+            furniture.append((len(kept) + len(furniture), line))
             continue
         if _CAPTION.search(line) and story_in_captions:
             line = _CAPTION.sub("", line).rstrip()  # the photo's credit is not the story's
@@ -218,7 +231,7 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
         kept.pop(0)
     cleaned = _split_tail(kept, page, anchors, authors)
     cleaned.date_lines, cleaned.link_chars = date_lines, link_chars
-    cleaned.excerpt_chars = excerpt_chars
+    cleaned.excerpt_chars, cleaned.furniture = excerpt_chars, furniture
     return cleaned
 
 

@@ -239,7 +239,7 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
         general.lines = [x for x in general.lines if not _within(_key(x), linked)]
         cleaned, fallback = floor(cleaned, general)
     in_cards = structure.in_teasers(cleaned.lines, shape)
-    evidence = verdict.no_article_reason(cleaned.lines, page, anchors, cleaned.date_lines,
+    evidence = verdict.no_article_reason(cleaned.judged, page, anchors, cleaned.date_lines,
                                          cleaned.link_chars, in_cards,
                                          cleaned.excerpt_chars)
     published = dates.published_candidates(page, rules.date_candidates(page))
