@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -62,13 +63,16 @@ def strip_site_name(title: str, page: Page, printed: list[str] | None = None) ->
 
 def title(page: Page) -> str | None:
     """Profile selectors → og:title → JSON-LD headline → twitter:title → trafilatura → <title>.
-    (Preferring a page's only <h1> where it differs was tried: 107 Fundus titles right
-    against 117; the publishers' parsers read the meta title more often.)"""
+    (Measured on the Fundus pages and left out: the page's only <h1> where it differs, 107–113
+    titles right against 117; JSON-LD before og:title, 118 with 19 others lost; a candidate
+    equal to an <h1> first, 114: which headline a publisher's parser reads is its choice.)"""
     candidates: list[str] = []
     if page.site:
         candidates += page.select_first(page.site.title_selectors)[:1]
     candidates += [page.meta_first("og:title") or ""]
-    candidates += [h for h in page.jsonld_values("headline") if isinstance(h, str)][:1]
+    # JSON-LD is text, yet some CMSs write HTML entities into it ("&#8216;", "&quot;")
+    candidates += [html.unescape(h) for h in page.jsonld_values("headline")
+                   if isinstance(h, str)][:1]
     candidates += [page.meta_first("twitter:title") or ""]
     printed = headings(page)
     found = next((strip_site_name(v, page, printed) for v in candidates if clean_space(v)), None)
