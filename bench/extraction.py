@@ -7,7 +7,10 @@
 2. WCXB dev split, article pages (711 varied English pages of many CMSs): token-level P/R/F1
    against ``main_content`` per page (bag of lower-cased ``\\w+`` tokens), averaged over pages;
    a page with no output scores 0 (the README in the benchmark folder).
-3. The recorded web (tests/web, labels in labels.json): no full body there,
+3. The Fundus dev half (142 real pages of about 100 news publishers in 20 languages,
+   :mod:`bench.fundus_set`): body F1, title, publishing date, authors and credited
+   organisations, lead and last paragraph, against plain trafilatura in the same run.
+4. The recorded web (tests/web, labels in labels.json): no full body there,
    so each label field is scored: title, publication time (to the minute), authors, language,
    first and last sentence, boilerplate strings leaked; and listing pages (home, section, tag,
    search) must give no article. Also with the profiles switched off (the generic path).
@@ -46,6 +49,7 @@ from bench.common import (
     time_stats,
     timed,
 )
+from bench.fundus_set import run_fundus
 from crawler.extraction import TRAFILATURA_OPTIONS, extract
 from crawler.extraction.profiles import Sites, profile_for
 from crawler.extraction.timelimit import call_with_time_limit
@@ -405,6 +409,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     limit = getattr(args, "limit", None)
     public = run_scrapinghub(limit)
     wcxb = run_wcxb(limit)
+    fundus = run_fundus(limit)
     recorded = run_recorded(limit)
     f1 = {key: (res["extractors"][PROJECT]["tokens"]["f1"],
                 res["extractors"][PLAIN]["tokens"]["f1"])
@@ -428,9 +433,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ms_ratio={"scrapinghub": public["ms_ratio"], "wcxb": wcxb["ms_ratio"]},
             plain_text_project_none=public["plain_text_project_none"]
             + wcxb["plain_text_project_none"],
-            published_trafilatura_2_0_f1_4gram=0.958),
+            published_trafilatura_2_0_f1_4gram=0.958,
+            fundus_dev={k: {"project": fundus["project"][k],
+                            "trafilatura": fundus["trafilatura"][k]}
+                        for k in ("body F1", "title exact share", "date right share",
+                                  "authors all found share", "names right share",
+                                  "article")}),
         "scrapinghub": public,
         "wcxb_dev_articles": wcxb,
+        "fundus_dev": fundus,
         "recorded_web": recorded,
         "time_limit_overhead": time_limit_overhead(),
         "settings": TRAFILATURA_OPTIONS,

@@ -22,9 +22,16 @@ class ExtractedArticle:
     canonical_url: str | None = None
     authors: list[str] = field(default_factory=list)
     source_credit: str | None = None  # "Theo VOV", "AFP/„Scanpix“": a source, never an author
+    # Every credited organisation (agencies, the publisher named as author): "dpa", "ORF.at"
+    organisations: list[str] = field(default_factory=list)
     published_at: datetime | None = None
     published_raw: str | None = None
     published_source: str | None = None  # jsonld|meta|time|text|url|htmldate|feed|sitemap
+    # The zone the page's clock shows ("Europe/Berlin", "+02:00") and where it came from:
+    # date (the date string's own offset) | page (another date on the page) | profile |
+    # language (the page's language or country) | none (UTC assumed)
+    published_zone: str | None = None
+    published_zone_source: str | None = None
     modified_at: datetime | None = None
     language: str | None = None
     declared_language: str | None = None

@@ -116,6 +116,9 @@ def build(db_url: str, warc_dir: Path) -> Archive:
             "published_at": doc.published, "relevance": doc.relevance, "seed_id": doc.seed,
             "found_via": "feed", "referrer": f"https://{url_of(doc).split('/')[2]}/rss",
             "depth": 1, "first_seen_at": seen, "last_seen_at": seen, "crawl_run_id": run,
+            # the copy credits two agencies, and its date was read on the page's +07:00 clock
+            **({"organisations": "TTXVN; AFP", "published_zone": "+07:00",
+                "published_zone_source": "page"} if doc.key == "copy" else {}),
         }
         record = ArticleRecord(url_of(doc), values, [url_of(doc) + "?utm_source=rss"],
                                Capture(place.file, place.offset, place.length))

@@ -35,8 +35,10 @@ def test_jsonl_and_csv_hold_the_selection(archive: Archive, tmp_path: Path) -> N
     with (tmp_path / "b.csv").open(encoding="utf-8", newline="") as stream:
         table = list(csv.DictReader(stream))
     assert {r["id"] for r in table} == {str(archive.ids["danang"]), str(archive.ids["copy"])}
-    assert next(r for r in table if r["duplicate_of"])["text"] == DOCS[0].text.replace(
-        "hôm qua", "ngày 6/5")
+    copy = next(r for r in table if r["duplicate_of"])
+    assert copy["text"] == DOCS[0].text.replace("hôm qua", "ngày 6/5")
+    assert (copy["organisations"], copy["published_zone"], copy["published_zone_source"]) == (
+        "TTXVN; AFP", "+07:00", "page")
     with pytest.raises(CrawlerError, match="already exists"):
         export(archive.url, VI_SELECTION, "jsonl", tmp_path / "a.jsonl")
 

@@ -354,3 +354,13 @@ def test_a_swallowed_interrupt_is_repeated() -> None:
 def test_no_limit_runs_to_the_end() -> None:
     assert call_with_time_limit(lambda: 42, None) == (True, 42)
     assert call_with_time_limit(lambda: 42, 5.0) == (True, 42)
+
+
+def test_a_json_ld_headline_with_html_entities_reads_as_text() -> None:
+    from crawler.extraction.metadata import title
+
+    html = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+            '"headline": "Mexico to fight &#8216;illogical&#8217; tariffs &amp; more"}</script>'
+            '</head><body><p>x</p></body></html>')
+    page = Page("https://example.com/a", lxml.html.fromstring(html), None)
+    assert title(page) == "Mexico to fight ‘illogical’ tariffs & more"

@@ -54,6 +54,19 @@ def _when(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "unknown"
 
 
+def _published(a: dict[str, Any]) -> str:
+    """UTC, then the page's own clock and where its zone came from (docs/extraction.md)."""
+    when = _when(a.get("published"))
+    zone_name, source = a.get("published_zone"), a.get("published_zone_source")
+    if not a.get("published") or not zone_name:
+        return when
+    from crawler.extraction.zones import named_zone  # here: the extraction stack loads slowly
+
+    clock = named_zone(zone_name)
+    local = a["published"].astimezone(clock).strftime("%Y-%m-%d %H:%M") if clock else ""
+    return f"{when} ({local} {zone_name}, zone from {source or 'unknown'})"
+
+
 def _evidence(report: ArticleReport, a: dict[str, Any]) -> str:
     """The terms that made the score, and the score and seed now if they moved since."""
     terms = ", ".join(report.evidence) or "none"
@@ -82,8 +95,9 @@ def _print(report: ArticleReport, with_text: bool) -> None:
     rows = [
         ("site", f"{a['site']} ({a['site_name']})"),
         ("language", a["language"] or "unknown"),
-        ("published", _when(a["published"])),
+        ("published", _published(a)),
         ("authors", a["authors"] or ""),
+        ("organisations", a.get("organisations") or ""),
         ("url", a["url"]),
         ("canonical url", a["canonical_url"]),
         ("relevance", f"{a['relevance']:.3f}" if a["relevance"] is not None else "not scored"),

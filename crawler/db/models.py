@@ -99,9 +99,13 @@ class Article(Base):
     title: Mapped[str | None] = mapped_column(Text)
     authors: Mapped[str | None] = mapped_column(Text)  # "; "-separated people, not agencies
     source_credit: Mapped[str | None] = mapped_column(Text)
+    # v6: every credited organisation ("; "-separated), and the zone of the date's clock
+    organisations: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     published_raw: Mapped[str | None] = mapped_column(Text)
     published_source: Mapped[str | None] = mapped_column(String(32))
+    published_zone: Mapped[str | None] = mapped_column(String(64))  # "Europe/Berlin", "+02:00"
+    published_zone_source: Mapped[str | None] = mapped_column(String(16))
     modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     language: Mapped[str | None] = mapped_column(String(16), index=True)
     description: Mapped[str | None] = mapped_column(Text)

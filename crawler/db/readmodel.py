@@ -68,6 +68,9 @@ v_articles = Table(
     Column("seed", String),
     Column("relevance", Float),
     Column("authors", Text),
+    Column("organisations", Text),  # v6 (migration 0006)
+    Column("published_zone", String),
+    Column("published_zone_source", String),
     Column("url", Text),
     Column("canonical_url", Text),
     Column("found_via", String),

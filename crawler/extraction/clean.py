@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from lxml.html import HtmlElement
 
 from crawler.extraction.dateparse import WEEKDAY_RE
-from crawler.extraction.page import Page, clean_space, css_select
+from crawler.extraction.page import Page, clean_space, css_select, word_count
 from crawler.extraction.people import is_credit, looks_like_signature
 
 _PIPES = re.compile(r"^[\s|]+|[\s|]+$")
@@ -33,6 +33,25 @@ _LETTERS = re.compile(r"\w")
 # "… (Ảnh minh họa: Reuters)", "… / AFP/„Scanpix“ nuotr.").
 _CAPTION = re.compile(r"(?:\((?:ảnh|nguồn|photo|foto|source)(?:\s+minh\s+họa)?\s*:[^()]{1,80}\)\.?"
                       r"|\bnuotr\.)$", re.IGNORECASE)
+# Lines any publisher prints around the story, in any CMS: a "Read more" teaser, a photo's
+# credit alone or closing a caption, a placeholder for an external embed awaiting consent, a
+# newsletter or subscription pitch. Only lines up to PITCH_MAX characters: a paragraph that
+# mentions a newsletter is not a pitch.
+PITCH_MAX = 400
+_FURNITURE = re.compile(
+    r"^(?:read (?:more|also)|see also|lesen sie (?:auch|mehr)|mehr zum thema|auch interessant"
+    r"|weiterlesen|lire aussi|leer más|lee también)\s*:"
+    r"|^(?:photo|image|bild|foto|picture)\s*:\s*\S[^.!?]{0,100}$"
+    r"|\s(?:photo|image|bild|foto)\s*:\s*[^.!?:]{2,60}$"
+    r"|\bexterne[nr]?\s+inhalte?\b|\bexternal content\b|\bredaktioneller inhalt$"
+    r"|^link zum [\w-]+-inhalt$"
+    r"|\bnewsletter\b.{0,80}\b(?:sign up|subscribe|anmelden|abonnieren|hier entlang|inbox)"
+    r"|\b(?:sign up|subscribe|anmelden|abonnieren)\b.{0,80}\bnewsletter\b"
+    r"|réservée aux abonnés|abonnement erforderlich|\babonnieren für\b",
+    re.IGNORECASE)
+# A photo story tells its story in the captions: where credited captions hold this share of
+# the text, they are the text (their credit cut off), not captions beside it.
+CAPTION_STORY_SHARE = 0.4
 # Labels of page furniture, whatever the site: a line that is only one of these is no text.
 GENERIC_LABELS = frozenset({
     "tin liên quan", "bài liên quan", "tin cùng chuyên mục", "xem thêm", "đọc thêm",
@@ -83,7 +102,7 @@ def anchor_texts(page: Page) -> set[str]:
     """Every link text that reads like a headline (long enough, three words or more; not a
     URL or an e-mail address, which articles list as content)."""
     texts = (clean_space(a.text_content()).lower() for a in page.tree.iter("a"))
-    return {t for t in texts if len(t) >= MIN_HEADLINE and len(t.split()) >= 3}
+    return {t for t in texts if len(t) >= MIN_HEADLINE and word_count(t) >= 3}
 
 
 def _only_headlines(line: str, headlines: set[str]) -> bool:
@@ -139,6 +158,17 @@ class Cleaned:
     date_lines: int = 0  # lines that were only a date: a listing's teasers have one each
     link_chars: int = 0  # characters of lines that were only a headline link
     excerpt_chars: int = 0  # characters of lines right after such a link: a teaser's excerpt
+    # Furniture lines left out (teasers, pitches, credits) and where they stood: the verdict
+    # still reads them, as it did before they were left out (a pitch is an article's).
+    furniture: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def judged(self) -> list[str]:
+        """The lines with the furniture back in place, for the article verdict."""
+        out = list(self.lines)
+        for at, line in self.furniture:
+            out.insert(min(at, len(out)), line)
+        return out
 
     @property
     def chars(self) -> int:
@@ -154,13 +184,22 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
     kept: list[str] = []
     date_lines = link_chars = excerpt_chars = 0
     after_link = False
-    for raw in ([lead] if lead else []) + text.splitlines():
+    furniture: list[tuple[int, str]] = []
+    raws = ([lead] if lead else []) + text.splitlines()
+    in_captions = sum(len(r) for r in raws if _CAPTION.search(r.strip()))
+    story_in_captions = in_captions >= CAPTION_STORY_SHARE * sum(len(r) for r in raws)
+    for raw in raws:
         line = _PIPES.sub("", _EMPTY_CELLS.sub("|", clean_space(raw)))
         if not _LETTERS.search(line) or any(r.search(line) for r in boiler):
             continue
         if line.lower().rstrip(" :") in GENERIC_LABELS:
             continue
-        if _CAPTION.search(line):
+        if len(line) <= PITCH_MAX and _FURNITURE.search(line.lstrip("-•*· ")):
+            furniture.append((len(kept) + len(furniture), line))
+            continue
+        if _CAPTION.search(line) and story_in_captions:
+            line = _CAPTION.sub("", line).rstrip()  # the photo's credit is not the story's
+        elif _CAPTION.search(line):
             if kept and len(kept[-1]) >= 10 and line.startswith(kept[-1]):
                 kept.pop()  # the same caption without its credit (the image's alt text)
             continue
@@ -192,7 +231,7 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
         kept.pop(0)
     cleaned = _split_tail(kept, page, anchors, authors)
     cleaned.date_lines, cleaned.link_chars = date_lines, link_chars
-    cleaned.excerpt_chars = excerpt_chars
+    cleaned.excerpt_chars, cleaned.furniture = excerpt_chars, furniture
     return cleaned
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 
 from htmldate import find_date
@@ -32,13 +32,15 @@ W_TEXT = 0.7
 W_URL = 0.5
 W_HTMLDATE = 0.3
 
-_PUBLISHED_META = ("article:published_time", "og:article:published_time", "datepublished",
-                   "article.published", "publishdate", "publish-date", "publish_date", "pubdate",
+# "article:published:time": a misspelling some CMSs print, read as the property it means.
+_PUBLISHED_META = ("article:published_time", "article:published:time",
+                   "og:article:published_time", "datepublished", "article.published",
+                   "publishdate", "publish-date", "publish_date", "pubdate",
                    "parsely-pub-date", "sailthru.date", "og:published_time", "dcterms.created",
                    "dc.date.issued", "article_date_original", "datecreated")
 _WEAK_META = ("date", "dc.date", "dcterms.date")
-_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified",
-                  "dc.date.modified", "article.updated", "lastmod", "last-modified")
+_MODIFIED_META = ("article:modified_time", "article:modified:time", "og:updated_time",
+                  "datemodified", "dc.date.modified", "article.updated", "lastmod", "last-modified")
 # A visible date line: a weekday, then a date with its time before or after it. Searched
 # from the date outwards (digits are cheap to find; a leading alternation of weekday names
 # over 100 kB of text is not: 3.6 ms against 0.3 ms per page, measured).
@@ -88,6 +90,13 @@ def choose(candidates: list[DateCandidate], tz: tzinfo) -> DateCandidate | None:
         if score > best_score:
             best, best_score = cand, score
     return best
+
+
+def in_zone(candidates: list[DateCandidate], clock: tzinfo) -> list[DateCandidate]:
+    """The candidates, those written without an offset read as ``clock``'s local time (they
+    were placed in the profile's zone, or UTC, while the page's own zone was not yet known)."""
+    return [c if c.parsed.has_offset else replace(c, parsed=Parsed(
+        c.value.replace(tzinfo=clock), c.parsed.has_time, False)) for c in candidates]
 
 
 def _add(out: list[DateCandidate], raw: object, source: str, weight: float, tz: tzinfo,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -12,37 +14,70 @@ from trafilatura.metadata import extract_title
 from crawler.extraction.page import Page, absolute, clean_space
 from crawler.extraction.people import is_site_name, site_names
 
-# Separators between a headline and the site's name in <title>/og:title.
-_SUFFIX = re.compile(r"^(?P<head>.+?)\s+(?:[|–—«»:/]|-|::)\s+(?P<tail>[^|–—]+)$")
+# Separators between a headline and the site's name in <title>/og:title; in scripts without
+# spaces ("…警視庁逮捕：東京新聞デジタル", "…-정치ㅣ한국일보") they stand without them.
+_SUFFIX = re.compile(r"^(?P<head>.+?)(?:\s+(?:[|–—«»:/*]|-|::)\s+|\s*[：｜ㅣ]\s*|(?<=\S)-(?=\w+ㅣ))"
+                     r"(?P<tail>[^|–—：｜]+)$")
 # Below this many characters langid is unreliable, and the page's own claim is preferred.
 SHORT_TEXT = 400
 SURE = 0.9
 
 
-def strip_site_name(title: str, page: Page) -> str:
+def _folded(text: str) -> str:
+    """Lower-case letters and digits only, accents and umlauts spelled out ("Börsen-Zeitung",
+    "boersen-zeitung.de" and "MDR.DE", "mdr.de" alike)."""
+    text = text.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if c.isalnum())
+
+
+def _is_own_name(tail: str, page: Page, own: set[str]) -> bool:
+    if is_site_name(tail, own):
+        return True
+    folded = _folded(tail)
+    return len(folded) >= 3 and any(folded in _folded(n) or _folded(n) == folded for n in own)
+
+
+def headings(page: Page) -> list[str]:
+    """The page's <h1> texts: the headline as printed, for the title's cut."""
+    return [h for el in page.tree.iter("h1") if (h := clean_space(el.text_content()))]
+
+
+def strip_site_name(title: str, page: Page, printed: list[str] | None = None) -> str:
     """ "Nga và NATO … | Báo Dân trí" → "Nga và NATO …"; the site's name only, never a part
-    of the headline ("Nga - Nhật …" keeps its dash)."""
+    of the headline ("Nga - Nhật …" keeps its dash). A cut whose head is the headline printed
+    in an <h1> is made whatever the tail ("… - Samastipur News")."""
     own = site_names(page)
-    for _ in range(2):  # "Headline - Section | Site": the site, then nothing else
+    printed = headings(page) if printed is None else printed
+    for _ in range(3):  # "Headline - Section | Site": the site, then the section
         m = _SUFFIX.match(title)
-        if not m or not is_site_name(m["tail"], own):
+        if not m:
             break
-        title = m["head"].strip()
+        head = m["head"].strip()
+        if not (_is_own_name(m["tail"], page, own) or head in printed
+                or re.match(r"^by\s", m["tail"].strip(), re.IGNORECASE)):
+            break
+        title = head
     return title
 
 
 def title(page: Page) -> str | None:
-    """Profile selectors → og:title → JSON-LD headline → twitter:title → trafilatura → <title>."""
+    """Profile selectors → og:title → JSON-LD headline → twitter:title → trafilatura → <title>.
+    (Measured on the Fundus pages and left out: the page's only <h1> where it differs, 107–113
+    titles right against 117; JSON-LD before og:title, 118 with 19 others lost; a candidate
+    equal to an <h1> first, 114: which headline a publisher's parser reads is its choice.)"""
     candidates: list[str] = []
     if page.site:
         candidates += page.select_first(page.site.title_selectors)[:1]
     candidates += [page.meta_first("og:title") or ""]
-    candidates += [h for h in page.jsonld_values("headline") if isinstance(h, str)][:1]
+    # JSON-LD is text, yet some CMSs write HTML entities into it ("&#8216;", "&quot;")
+    candidates += [html.unescape(h) for h in page.jsonld_values("headline")
+                   if isinstance(h, str)][:1]
     candidates += [page.meta_first("twitter:title") or ""]
-    for value in candidates:
-        if value := clean_space(value):
-            return strip_site_name(value, page)
-    return strip_site_name(clean_space(extract_title(page.tree)), page) or None
+    printed = headings(page)
+    found = next((strip_site_name(v, page, printed) for v in candidates if clean_space(v)), None)
+    found = found or strip_site_name(clean_space(extract_title(page.tree)), page, printed) or None
+    return found
 
 
 def canonical_url(page: Page) -> str | None:

@@ -45,6 +45,19 @@ def css_select(root: HtmlElement, query: str) -> list[Any]:
     return list(compiled(root)) if compiled is not None else []
 
 
+# Scripts written without spaces between words (Thai, kana, Han): a space-split count sees a
+# whole clause as one word there.
+UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+UNSPACED_CHARS_PER_WORD = 2  # a Chinese or Japanese word averages under two characters
+
+
+def word_count(text: str) -> int:
+    """Words in any script: space-separated words, an unspaced script's characters by pairs."""
+    unspaced = len(UNSPACED.findall(text))
+    spaced = len(UNSPACED.sub(" ", text).split())
+    return spaced + -(-unspaced // UNSPACED_CHARS_PER_WORD)
+
+
 def clean_space(text: str | None) -> str:
     """NFC, one space between words, no ends. Vietnamese arrives decomposed from some CMSs."""
     if not text:

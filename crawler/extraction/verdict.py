@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 
 from crawler.extraction.dateparse import WEEKDAY_PREFIX
-from crawler.extraction.page import Page
+from crawler.extraction.page import UNSPACED, Page
 from crawler.extraction.page_kind import PageKindModel
 
 MIN_CLAIMED_CHARS = 80
@@ -45,7 +45,7 @@ PROSE_WORDS = 6  # a line of at least this many words is prose, not a label or a
 # Chinese, Japanese and Thai write no spaces between words: there a line is prose from this
 # many letters of those scripts (six short words' worth).
 PROSE_UNSPACED = 15
-_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_UNSPACED = UNSPACED
 TEASER_SHARE = 0.5
 CLAIMED_TEASER_SHARE = 0.9
 MIN_ITEMS = 3

@@ -22,7 +22,12 @@ ARTICLE_COLUMNS = {
     "published_week": "Monday of the week of publication (UTC).",
     "seed": "The closest seed article (seeds/manifest.toml).",
     "relevance": "Similarity to the closest seed, 0 to 1.",
-    "authors": "People credited, separated by '; ' (agencies are in source_credit).",
+    "authors": "People credited, separated by '; ' (organisations are in organisations).",
+    "organisations": "Organisations credited, separated by '; ': agencies (dpa, AFP, TTXVN) "
+                     "and the publisher when it is named as the author.",
+    "published_zone": "The clock the page's date is written in: Europe/Berlin, +07:00.",
+    "published_zone_source": "Where that zone came from: date (its own offset), page (another "
+                             "date on the page), profile, language (country or language), none.",
     "url": "The URL as last fetched.",
     "canonical_url": "The article's identity: its canonical URL.",
     "found_via": "How the crawl found it: seed, feed, sitemap, section, search, related, link.",
