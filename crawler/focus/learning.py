@@ -94,6 +94,7 @@ class QueuedLinks:
     margin: int = 100  # priority points (0.1 of a link's value): no churn for small changes
     latest: dict[str, tuple[int, int]] = field(default_factory=dict)  # url -> priority, version
     fetched: set[str] = field(default_factory=set)
+    sent: dict[str, int] = field(default_factory=dict)  # url -> the version downloaded
 
     def queued(self, url: str, priority: int) -> int:
         """A new link's first copy; its version."""
@@ -110,7 +111,14 @@ class QueuedLinks:
         return version
 
     def is_stale(self, url: str, version: int) -> bool:
+        if url in self.sent:  # a retry or a Retry-After wait re-issues the copy that was sent
+            return version != self.sent[url]
         return url in self.fetched or version != self.latest.get(url, (0, version))[1]
+
+    def send(self, url: str, version: int) -> None:
+        """The copy ``version`` goes to the downloader: from now on it is the only one."""
+        self.sent[url] = version
+        self.done(url)
 
     def done(self, url: str) -> None:
         self.latest.pop(url, None)

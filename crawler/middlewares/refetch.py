@@ -30,9 +30,9 @@ class SkipRefetchMiddleware:
         feedback = getattr(self.crawler.spider, "link_feedback", None)
         links = feedback.queued if feedback is not None else None
         version = request.meta.get(META_KEY)
-        if links is None or version is None or request.meta.get("retry_times"):
-            return  # not a frontier copy, or a retry of the copy that was sent
+        if links is None or version is None:
+            return  # not a frontier copy
         if links.is_stale(request.url, version):
             self.crawler.stats.inc_value("crawler/frontier/superseded")
             raise IgnoreRequest(f"queued again at another priority: {request.url}")
-        links.done(request.url)
+        links.send(request.url, version)
