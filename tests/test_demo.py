@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import unicodedata
@@ -83,6 +84,19 @@ def test_demo_reports_and_records_its_run(demo: tuple[str, str, Path]) -> None:
     if run.articles_unchanged:
         assert f"{run.articles_unchanged} unchanged on a first run" in " ".join(output.split())
     assert "WARNING" not in output  # no "Disabled …" for components off by design
+
+
+def test_the_articles_table_fits_80_columns(demo: tuple[str, str, Path]) -> None:
+    # The subprocess has no terminal: rich prints 80 columns wide, as an operator's might be.
+    _, output, _ = demo
+    rows = [line for line in output.splitlines() if line.startswith("│")]
+    assert rows and all(len(line) <= 80 for line in rows), max(rows, key=len)
+    key, published, seed, relevance, title = (c.strip() for c in rows[0].strip("│").split("│"))
+    assert key in {"15min", "baoquocte", "dantri", "huengaynay", "kinhtedothi"}
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}|\?", published) and re.fullmatch(r"\d{3}", seed)
+    assert re.fullmatch(r"[01]\.\d\d", relevance) and title
+    # Long titles give way with a visible … (the texts are Vietnamese and Lithuanian).
+    assert any(line.rstrip("│ ").endswith("…") for line in rows)
 
 
 def _related() -> list[Label]:

@@ -100,6 +100,10 @@ def distributed_settings(
     return settings
 
 
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def _print_articles(run_id: int, database_url: str) -> None:
     engine = make_engine(database_url)
     with session_factory(engine)() as session:
@@ -108,14 +112,17 @@ def _print_articles(run_id: int, database_url: str) -> None:
         table = Table(title=f"Archived by run {run_id}")
         for column in ("site", "published", "seed", "rel."):
             table.add_column(column, no_wrap=True)
-        table.add_column("title", no_wrap=True, overflow="ellipsis")  # cut with a visible …
+        table.add_column("title", no_wrap=True)
+        # The title gives way at 80 columns, with a visible …, not the dates and keys: rich
+        # would squeeze every column of a table too wide for the terminal.
+        room = max(20, console.width - 48)  # 11 + 10 + 4 + 4 columns and 5 cells' borders
         for article in articles:
             table.add_row(
                 article.site.key,
                 article.published_at.strftime("%Y-%m-%d") if article.published_at else "?",
                 article.seed_id or "",
                 f"{article.relevance:.2f}" if article.relevance is not None else "",
-                article.title or "",
+                _cut(article.title or "", room),
             )
         console.print(table)
         console.print("archive totals: " + ", ".join(f"{k} {n}" for k, n in per_site))
