@@ -93,8 +93,8 @@ class QueuedLinks:
 
     margin: int = 100  # priority points (0.1 of a link's value): no churn for small changes
     latest: dict[str, tuple[int, int]] = field(default_factory=dict)  # url -> priority, version
-    fetched: set[str] = field(default_factory=set)
-    sent: dict[str, int] = field(default_factory=dict)  # url -> the version downloaded
+    # url -> the version sent to the downloader; None: fetched without one (a start page)
+    fetched: dict[str, int | None] = field(default_factory=dict)
 
     def queued(self, url: str, priority: int) -> int:
         """A new link's first copy; its version."""
@@ -111,15 +111,16 @@ class QueuedLinks:
         return version
 
     def is_stale(self, url: str, version: int) -> bool:
-        if url in self.sent:  # a retry or a Retry-After wait re-issues the copy that was sent
-            return version != self.sent[url]
-        return url in self.fetched or version != self.latest.get(url, (0, version))[1]
+        if url in self.fetched:  # a retry or a Retry-After wait re-issues the copy sent
+            return version != self.fetched[url]
+        return version != self.latest.get(url, (0, version))[1]
 
     def send(self, url: str, version: int) -> None:
         """The copy ``version`` goes to the downloader: from now on it is the only one."""
-        self.sent[url] = version
-        self.done(url)
+        self.latest.pop(url, None)
+        self.fetched[url] = version
 
     def done(self, url: str) -> None:
+        """``url``'s page was fetched (by whichever copy: the one sent keeps its version)."""
         self.latest.pop(url, None)
-        self.fetched.add(url)
+        self.fetched.setdefault(url, None)
