@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 
 
 class PacedScheduler(Scheduler):
     backlog: int = 0
-    _spider: Spider | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PacedScheduler:
@@ -32,13 +31,9 @@ class PacedScheduler(Scheduler):
         scheduler.backlog = crawler.settings.getint("CRAWLER_EXTRACT_BACKLOG")
         return scheduler
 
-    def open(self, spider: Spider) -> Any:
-        self._spider = spider
-        return super().open(spider)
-
     def next_request(self) -> Request | None:
         # The spider owns the pool and makes it when it starts, after the scheduler opened.
-        pool: Any = getattr(self._spider, "extraction", None)
+        pool: Any = getattr(self.crawler and self.crawler.spider, "extraction", None)
         workers = getattr(pool, "workers", 0)
         if workers > 0 and pool.waiting >= (self.backlog or 2 * workers):
             return None
