@@ -61,7 +61,8 @@ class LinkFeedback:
             is_article_url=is_article,
             model=self.model,
             policy=self.policy,
-            learned=self.learner.estimate(features),
+            # Off by default (CRAWLER_LINK_LEARNING_WEIGHT 0): then no estimate is made.
+            learned=self.learner.estimate(features) if self.policy.learned_weight else None,
         )
         return priority, features
 
