@@ -84,20 +84,24 @@ def _lt_keys(words: list[str]) -> Counter[str]:
     return counts
 
 
-def actor_counts(text: str, space: str) -> Counter[str]:
-    """The states and blocs a text names, as name keys, officials and capitals counted for
-    their state."""
-    words = _WORD.findall(tn.nfc(text))
-    raw = _vi_keys(words) if space == "vi" else _lt_keys(words)
+def _states(raw: Counter[str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for key, n in raw.items():
         counts[STANDS_FOR.get(key, key)] += n
     return counts
 
 
+def actor_counts(text: str, space: str) -> Counter[str]:
+    """The states and blocs a text names, as name keys, officials and capitals counted for
+    their state."""
+    words = _WORD.findall(tn.nfc(text))
+    return _states(_vi_keys(words) if space == "vi" else _lt_keys(words))
+
+
 def snippet_actors(text: str) -> frozenset[str]:
     """The states and blocs a headline or anchor of unknown language names."""
-    return frozenset(actor_counts(text, "vi")) | frozenset(actor_counts(text, "lt"))
+    words = _WORD.findall(tn.nfc(text))
+    return frozenset(_states(_vi_keys(words) + _lt_keys(words)))
 
 
 def head(text: str, title: str | None) -> str:
