@@ -130,14 +130,6 @@ def _cover(
     return sum(p for p, _ in parts), parts
 
 
-def _cover_names(
-    weights: Mapping[str, float], names: Mapping[str, float], norm: float,
-    labels: Mapping[str, str],
-) -> tuple[float, list[tuple[float, str]], Mapping[str, str]]:
-    raw, parts = _cover(weights, names, norm)
-    return raw * CROSS_DISCOUNT, parts, labels
-
-
 def _explained(
     value: float, seed_id: str, parts: list[tuple[float, str]], labels: Mapping[str, str]
 ) -> Relevance:
@@ -158,6 +150,9 @@ class RelevanceModel:
         # them can score, so no other n-gram of a page is built.
         self._snippets: dict[str, float] = {}  # anchors and slugs repeat: links are re-judged
         self._actors = frozenset(a for p in profiles for a in p.actors)
+        self._pairs: dict[str, frozenset[frozenset[str]]] = {}  # language -> its seeds' pairs
+        for p in profiles:
+            self._pairs[p.language] = self._pairs.get(p.language, frozenset()) | {p.actors}
         self._starts = {
             "text": _phrase_starts(f for p in profiles for f in p.weights),
             "snippet": _phrase_starts(f for p in profiles for f in p.folded),
@@ -200,7 +195,8 @@ class RelevanceModel:
         # will do, its vocabulary may be another seed's (a Russia-US sanctions story worded like
         # the Lithuanian Russia-Japan seed is still the seeds' topic).
         present = ac.actor_counts(ac.head(text, title), space).keys()
-        together = any(p.actors <= present for p in self.profiles if p.actors)
+        named_ids = {p.seed_id for p in self.profiles if p.actors and p.actors <= present}
+        together = bool(named_ids)
         best, named = Relevance(0.0, None), {}
         for p in self.profiles:
             if p.language == language:
@@ -212,7 +208,7 @@ class RelevanceModel:
             if not together:
                 raw *= LOOKALIKE_FACTOR
             value = 1 - math.exp(-raw / SCALE)
-            if p.actors and p.actors <= present:
+            if p.seed_id in named_ids:
                 named[p.seed_id] = (value, raw, p, parts, labels)
             if value > best.score:
                 best = _explained(value, p.seed_id, parts, labels)
@@ -225,15 +221,16 @@ class RelevanceModel:
             # matter.
             weights, labels = self.pooled.get(language or "", ({}, {}))
             raw, parts = _cover(weights, counts, norm)
-            own = {p.actors for p in self.profiles if p.language == language}
-            across = [
-                # All its names where no seed of this language has the pair; where one has,
-                # only the names beside the two actors (the islands, not Russia and Japan,
-                # which every story the pair rule lets in names).
-                (v[1], v[3], v[4]) if v[2].actors not in own
-                else _cover_names(v[2].matter_names, names, norm, v[4])
-                for v in named.values() if v[2].language != language
-            ]
+            own = self._pairs.get(language or "", frozenset())
+            across = []
+            for _, p_raw, p, p_parts, p_labels in named.values():
+                if p.language == language:
+                    continue
+                if p.actors in own:  # only the names beside the two actors (the islands, not
+                    # Russia and Japan, which every story the pair rule lets in names)
+                    p_raw, p_parts = _cover(p.matter_names, names, norm)
+                    p_raw *= CROSS_DISCOUNT
+                across.append((p_raw, p_parts, p_labels))
             if across:
                 b_raw, b_parts, b_labels = max(across, key=lambda e: e[0])
                 raw, parts, labels = raw + b_raw, parts + b_parts, {**labels, **b_labels}
