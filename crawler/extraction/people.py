@@ -159,11 +159,6 @@ def byline_sources(page: Page) -> Iterator[list[str]]:
     yield [a.strip() for a in byline.split(";")] if byline else []
 
 
-def raw_bylines(page: Page) -> list[str]:
-    """The first source's byline strings."""
-    return next((found for found in byline_sources(page) if found), [])
-
-
 def find_people(page: Page) -> tuple[list[str], list[str], list[str]]:
     """(authors, credits, organisations named as author): the first source naming a person
     gives the authors; a source naming only the publisher or an agency ("nieuwsblad.be",
