@@ -35,7 +35,7 @@ def _is_own_name(tail: str, page: Page, own: set[str]) -> bool:
     if is_site_name(tail, own):
         return True
     folded = _folded(tail)
-    return len(folded) >= 3 and any(folded in _folded(n) or _folded(n) == folded for n in own)
+    return len(folded) >= 3 and any(folded in _folded(n) for n in own)
 
 
 def headings(page: Page) -> list[str]:
