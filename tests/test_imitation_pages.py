@@ -28,6 +28,8 @@ def test_imitated_templates_keep_title_and_both_ends(page: dict[str, Any]) -> No
     assert (ours.title, ours.opening, ours.ending) == (True, True, True), ours
     assert ours.ending or not plain.ending
     assert "(Ảnh:" not in article.text  # photo credits are not the story
+    # the real page's related stories and "Dòng sự kiện" list after the article are not either
+    assert not any(w in article.text for w in ("Lugansk", "Zelensky", "Dòng sự kiện", "Đọc thêm"))
 
 
 def test_a_photo_story_keeps_every_caption() -> None:

@@ -197,12 +197,13 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
         if len(line) <= PITCH_MAX and _FURNITURE.search(line.lstrip("-•*· ")):
             furniture.append((len(kept) + len(furniture), line))
             continue
-        if _CAPTION.search(line) and story_in_captions:
-            line = _CAPTION.sub("", line).rstrip()  # the photo's credit is not the story's
-        elif _CAPTION.search(line):
-            if kept and len(kept[-1]) >= 10 and line.startswith(kept[-1]):
-                kept.pop()  # the same caption without its credit (the image's alt text)
-            continue
+        if _CAPTION.search(line):
+            if story_in_captions:
+                line = _CAPTION.sub("", line).rstrip()  # the photo's credit is not the story's
+            else:
+                if kept and len(kept[-1]) >= 10 and line.startswith(kept[-1]):
+                    kept.pop()  # the same caption without its credit (the image's alt text)
+                continue
         if _DATE_LINE.match(line):
             date_lines += 1
             continue

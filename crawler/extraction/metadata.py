@@ -35,7 +35,7 @@ def _is_own_name(tail: str, page: Page, own: set[str]) -> bool:
     if is_site_name(tail, own):
         return True
     folded = _folded(tail)
-    return len(folded) >= 3 and any(folded in _folded(n) or _folded(n) == folded for n in own)
+    return len(folded) >= 3 and any(folded in _folded(n) for n in own)
 
 
 def headings(page: Page) -> list[str]:
@@ -75,9 +75,9 @@ def title(page: Page) -> str | None:
                    if isinstance(h, str)][:1]
     candidates += [page.meta_first("twitter:title") or ""]
     printed = headings(page)
-    found = next((strip_site_name(v, page, printed) for v in candidates if clean_space(v)), None)
-    found = found or strip_site_name(clean_space(extract_title(page.tree)), page, printed) or None
-    return found
+    found = next((strip_site_name(c, page, printed) for c in map(clean_space, candidates) if c),
+                 None)
+    return found or strip_site_name(clean_space(extract_title(page.tree)), page, printed) or None
 
 
 def canonical_url(page: Page) -> str | None:

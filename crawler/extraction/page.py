@@ -76,7 +76,8 @@ def absolute(base: str, link: str | None) -> str | None:
     return resolved if urlsplit(resolved).scheme in ("http", "https") else None
 
 
-def _types(node: dict[str, Any]) -> set[str]:
+def jsonld_types(node: dict[str, Any]) -> set[str]:
+    """A JSON-LD node's @type values, lower-cased (one or a list)."""
     kind = node.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
     return {k.lower() for k in kinds if isinstance(k, str)}
@@ -163,12 +164,12 @@ class Page:
             except ValueError:
                 continue
             nodes.extend(_walk(data))
-        nodes.sort(key=lambda n: not (_types(n) & ARTICLE_TYPES))
+        nodes.sort(key=lambda n: not (jsonld_types(n) & ARTICLE_TYPES))
         return nodes
 
     @cached_property
     def article_jsonld(self) -> list[dict[str, Any]]:
-        return [n for n in self.jsonld if _types(n) & ARTICLE_TYPES]
+        return [n for n in self.jsonld if jsonld_types(n) & ARTICLE_TYPES]
 
     def jsonld_values(self, key: str, article_only: bool = True) -> list[Any]:
         nodes = self.article_jsonld if article_only else self.jsonld

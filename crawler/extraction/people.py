@@ -14,7 +14,7 @@ from typing import Any
 
 from trafilatura.metadata import extract_author
 
-from crawler.extraction.page import Page, clean_space
+from crawler.extraction.page import Page, clean_space, jsonld_types
 
 # A line or byline naming a source: "Theo VOV", "Nguồn: TTXVN", "(Theo Reuters)", "Source: AP".
 CREDIT_PREFIX = re.compile(
@@ -87,11 +87,6 @@ def is_site_name(name: str, own: set[str]) -> bool:
                or (len(w) >= 6 and w in n) for n in own)
 
 
-def _kinds(item: dict[str, Any]) -> set[str]:
-    kind = item.get("@type")
-    return {k.lower() for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
-
-
 def _person_name(item: dict[str, Any]) -> str | None:
     name = item.get("name")
     if isinstance(name, list):  # {"name": ["Anna Muster"]}
@@ -110,7 +105,7 @@ def _jsonld_names(value: Any) -> list[str]:
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, str):
             names.append(item)
-        elif isinstance(item, dict) and not _kinds(item) & _ORGANISATION_TYPES and (
+        elif isinstance(item, dict) and not jsonld_types(item) & _ORGANISATION_TYPES and (
                 name := _person_name(item)):
             names.append(name)
     return names
@@ -121,7 +116,7 @@ def jsonld_organisations(page: Page) -> list[str]:
     found: list[str] = []
     for value in page.jsonld_values("author"):
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, dict) and _kinds(item) & _ORGANISATION_TYPES and isinstance(
+            if isinstance(item, dict) and jsonld_types(item) & _ORGANISATION_TYPES and isinstance(
                     item.get("name"), str) and (name := clean_space(item["name"])):
                 found.append(name)
     return found
@@ -162,11 +157,6 @@ def byline_sources(page: Page) -> Iterator[list[str]]:
     # Last, trafilatura's byline heuristics (class="author", "By …" lines …).
     byline = extract_author(page.tree)
     yield [a.strip() for a in byline.split(";")] if byline else []
-
-
-def raw_bylines(page: Page) -> list[str]:
-    """The first source's byline strings."""
-    return next((found for found in byline_sources(page) if found), [])
 
 
 def find_people(page: Page) -> tuple[list[str], list[str], list[str]]:

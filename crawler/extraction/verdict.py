@@ -45,7 +45,6 @@ PROSE_WORDS = 6  # a line of at least this many words is prose, not a label or a
 # Chinese, Japanese and Thai write no spaces between words: there a line is prose from this
 # many letters of those scripts (six short words' worth).
 PROSE_UNSPACED = 15
-_UNSPACED = UNSPACED
 TEASER_SHARE = 0.5
 CLAIMED_TEASER_SHARE = 0.9
 MIN_ITEMS = 3
@@ -72,7 +71,7 @@ _TEASER_HEAD = 20  # characters of a headline that identify it at the start of a
 def is_prose(line: str) -> bool:
     """A line of running text, not a label or a menu item, in any script."""
     return (len(line.split()) >= PROSE_WORDS
-            or len(_UNSPACED.findall(line, 0, 4 * PROSE_UNSPACED)) >= PROSE_UNSPACED)
+            or len(UNSPACED.findall(line, 0, 4 * PROSE_UNSPACED)) >= PROSE_UNSPACED)
 
 
 def _is_dated(line: str) -> bool:

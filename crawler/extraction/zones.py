@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from crawler.extraction import dates
@@ -127,9 +127,9 @@ LANGUAGE_ZONES = {
 _ENGLISH_SECOND = re.compile(r"\.(?:co|com|org|net|gov|ac)\.(?P<cc>[a-z]{2})$")
 
 
-def offset_name(value: tzinfo | None, sample: object = None) -> str:
+def offset_name(value: tzinfo | None, sample: datetime | None = None) -> str:
     """A fixed offset as "+02:00" (what a date string named)."""
-    delta = value.utcoffset(sample) if value is not None else None  # type: ignore[arg-type]
+    delta = value.utcoffset(sample) if value is not None else None
     minutes = int((delta or timedelta()).total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
