@@ -332,6 +332,20 @@ def test_a_schedule_threshold_above_1_is_refused(sqlite_url: str, tmp_path: Path
     assert "jobs.a.threshold: must be between 0 and 1, not 7" in one_line(result)
 
 
+def test_the_checks_before_scrapy_starts_are_the_spiders(tmp_path: Path) -> None:
+    """Every setting the spider refuses is refused before Scrapy starts, not after a run
+    is recorded: the frontier's learning weight too."""
+    from crawler.crawl.runner import project_settings
+    from crawler.errors import ConfigError
+    from crawler.spiders.arguments import preflight
+
+    settings = project_settings(
+        {"CRAWLER_LINK_LEARNING_WEIGHT": 1.5, "CRAWLER_WARC_DIR": str(tmp_path / "warc")}
+    )
+    with pytest.raises(ConfigError, match=r"CRAWLER_LINK_LEARNING_WEIGHT must be within 0\.\.1"):
+        preflight({}, settings)
+
+
 def test_crawl_since_takes_the_forms_query_since_takes() -> None:
     from datetime import date
 
