@@ -154,6 +154,7 @@ def test_postgres_captures_are_found_from_any_directory(postgres_url: str, tmp_p
                  "--warc-dir", str(other_dir)], postgres_url, other_dir, **env)  # fmt: skip
     assert wrong.returncode == 1
     assert "captures not found: set CRAWLER_WARC_DIR or --warc-dir" in wrong.stderr
+    assert wrong.stderr.splitlines()[-1].startswith("error: "), wrong.stderr  # as every error
 
 
 # --- Confusing: what scrapy crawl returns; arguments refused before Scrapy starts -----------
