@@ -369,6 +369,7 @@ def test_a_malformed_crawler_number_is_one_line(sqlite_url: str, tmp_path: Path)
     ("args", "message"),
     [
         (["query", "-Ukraine"], "a search starting with -word goes after --"),
+        (["stats", "-Ukraine"], "No such option"),
         (["crawl", "--max-pages", "many"], "Invalid value for '--max-pages'"),
         (["nosuchcommand"], "No such command 'nosuchcommand'"),
     ],
@@ -380,6 +381,7 @@ def test_usage_errors_are_one_line(
     assert result.returncode == 2
     line = one_line(result)
     assert line.startswith("error: ") and message in line, line
+    assert ("goes after --" in line) == (args[0] == "query"), line  # query's hint, only there
 
 
 def test_debug_is_in_the_help(sqlite_url: str, tmp_path: Path) -> None:
