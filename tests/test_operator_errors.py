@@ -154,6 +154,7 @@ def test_postgres_captures_are_found_from_any_directory(postgres_url: str, tmp_p
                  "--warc-dir", str(other_dir)], postgres_url, other_dir, **env)  # fmt: skip
     assert wrong.returncode == 1
     assert "captures not found: set CRAWLER_WARC_DIR or --warc-dir" in wrong.stderr
+    assert wrong.stderr.splitlines()[-1].startswith("error: "), wrong.stderr  # as every error
 
 
 # --- Confusing: what scrapy crawl returns; arguments refused before Scrapy starts -----------
@@ -332,6 +333,20 @@ def test_a_schedule_threshold_above_1_is_refused(sqlite_url: str, tmp_path: Path
     assert "jobs.a.threshold: must be between 0 and 1, not 7" in one_line(result)
 
 
+def test_the_checks_before_scrapy_starts_are_the_spiders(tmp_path: Path) -> None:
+    """Every setting the spider refuses is refused before Scrapy starts, not after a run
+    is recorded: the frontier's learning weight too."""
+    from crawler.crawl.runner import project_settings
+    from crawler.errors import ConfigError
+    from crawler.spiders.arguments import preflight
+
+    settings = project_settings(
+        {"CRAWLER_LINK_LEARNING_WEIGHT": 1.5, "CRAWLER_WARC_DIR": str(tmp_path / "warc")}
+    )
+    with pytest.raises(ConfigError, match=r"CRAWLER_LINK_LEARNING_WEIGHT must be within 0\.\.1"):
+        preflight({}, settings)
+
+
 def test_crawl_since_takes_the_forms_query_since_takes() -> None:
     from datetime import date
 
@@ -354,6 +369,7 @@ def test_a_malformed_crawler_number_is_one_line(sqlite_url: str, tmp_path: Path)
     ("args", "message"),
     [
         (["query", "-Ukraine"], "a search starting with -word goes after --"),
+        (["stats", "-Ukraine"], "No such option"),
         (["crawl", "--max-pages", "many"], "Invalid value for '--max-pages'"),
         (["nosuchcommand"], "No such command 'nosuchcommand'"),
     ],
@@ -365,6 +381,7 @@ def test_usage_errors_are_one_line(
     assert result.returncode == 2
     line = one_line(result)
     assert line.startswith("error: ") and message in line, line
+    assert ("goes after --" in line) == (args[0] == "query"), line  # query's hint, only there
 
 
 def test_debug_is_in_the_help(sqlite_url: str, tmp_path: Path) -> None:

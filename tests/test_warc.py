@@ -104,14 +104,21 @@ def test_read_capture_refuses_a_wrong_offset(tmp_path: Path) -> None:
         read_capture(tmp_path, capture.file, capture.offset + capture.length)  # the request
 
 
-def test_default_directory_is_next_to_the_archive(tmp_path: Path) -> None:
+def test_default_directory_is_next_to_the_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert warc_dir_for(f"sqlite:///{tmp_path}/a.db") == tmp_path / "warc"
     assert warc_dir_for("sqlite:///x.db", str(tmp_path / "w")) == tmp_path / "w"
-    # A server archive's captures do not depend on the directory a command runs from.
-    expected = Path.home() / ".local" / "share" / "news-crawler" / "warc" / "h-default-db"
-    if os.environ.get("XDG_DATA_HOME"):
-        expected = Path(os.environ["XDG_DATA_HOME"]) / "news-crawler" / "warc" / "h-default-db"
+    # A server archive's captures do not depend on the directory a command runs from: one
+    # directory per server archive, under XDG_DATA_HOME or else ~/.local/share.
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    expected = tmp_path / "home" / ".local" / "share" / "news-crawler" / "warc" / "h-default-db"
     assert warc_dir_for("postgresql://u@h/db") == expected
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    expected = tmp_path / "data" / "news-crawler" / "warc" / "h-default-db"
+    assert warc_dir_for("postgresql://u@h/db") == expected
+    assert warc_dir_for("postgresql://u@h:5433/other").name == "h-5433-other"
 
 
 @pytest.mark.slow

@@ -56,9 +56,11 @@ class OneLineErrors(TyperGroup):
             if exc.ctx is not None and not exc.format_message():  # a group without a command
                 typer.echo(exc.ctx.get_help())
                 sys.exit(0)
-            where = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
-            if isinstance(exc, NoSuchOption) and where.endswith("query --help`)"):
-                where += "; a search starting with -word goes after --: query -- '-word other'"
+            where = ""
+            if exc.ctx is not None:
+                where = f" (see `{exc.ctx.command_path} --help`)"
+                if isinstance(exc, NoSuchOption) and exc.ctx.info_name == "query":
+                    where += "; a search starting with -word goes after --: query -- '-word other'"
             _fail(f"{exc.format_message()}{where}", 2)
         except ClickException as exc:
             _fail(exc.format_message(), exc.exit_code)

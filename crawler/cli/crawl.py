@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler.config import Config, recorded_web_dir
-from crawler.crawl.runner import CrawlOutcome, CrawlRequest, run_crawl
+from crawler.crawl.runner import CrawlOutcome, CrawlRequest, exit_status, run_crawl
 from crawler.db import repo
 from crawler.db.session import make_engine, session_factory
 from crawler.errors import ConfigError
@@ -180,8 +180,8 @@ def register(app: typer.Typer) -> None:
             settings=extra,
         )
         print_report(outcome, config.database_url, list_articles=False)
-        if outcome.status != "ok":
-            raise typer.Exit(130 if outcome.status == "interrupted" else 1)
+        if code := exit_status(outcome.status):
+            raise typer.Exit(code)
 
     @app.command()
     def demo(
@@ -203,5 +203,5 @@ def register(app: typer.Typer) -> None:
             log_level="INFO" if verbose else "WARNING",
         )
         print_report(outcome, config.database_url, list_articles=True)
-        if outcome.status != "ok":
-            raise typer.Exit(130 if outcome.status == "interrupted" else 1)
+        if code := exit_status(outcome.status):
+            raise typer.Exit(code)

@@ -27,6 +27,16 @@ def _run(action: str, revision: str) -> None:
         raise ConfigError(f"db {action} {revision}: {exc}") from exc
 
 
+def _revision() -> str | None:
+    engine = make_engine(_url())
+    try:
+        return current_revision(engine)
+    except OperationalError as exc:
+        raise ArchiveNotReady(f"cannot open the archive: {exc.orig}") from exc
+    finally:
+        engine.dispose()
+
+
 @app.command()
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Migrate the archive to the newest schema (creates it if empty)."""
@@ -38,21 +48,10 @@ def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> 
 def downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. base.")) -> None:
     """Migrate the archive back to an older schema (drops data of newer tables)."""
     _run("downgrade", revision)
-    engine = make_engine(_url())
-    try:
-        typer.echo(f"archive at revision {current_revision(engine) or 'base (empty)'}")
-    finally:
-        engine.dispose()
+    typer.echo(f"archive at revision {_revision() or 'base (empty)'}")
 
 
 @app.command()
 def current() -> None:
     """Show the archive's schema revision and the code's."""
-    engine = make_engine(_url())
-    try:
-        revision = current_revision(engine)
-    except OperationalError as exc:
-        raise ArchiveNotReady(f"cannot open the archive: {exc.orig}") from exc
-    finally:
-        engine.dispose()
-    typer.echo(f"archive: {revision or 'empty'}  code: {head_revision()}")
+    typer.echo(f"archive: {_revision() or 'empty'}  code: {head_revision()}")

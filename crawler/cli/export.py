@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer._click.exceptions import ClickException
 
 from crawler.cli.query import DupOpt, LangOpt, MinRelOpt, SeedOpt, SinceOpt, SiteOpt, UntilOpt
 
@@ -86,6 +87,6 @@ def export(
     typer.echo(f"exported {report.articles} articles{captures} as {report.format} to "
                f"{report.output}", err=True)
     if report.missing_captures:  # raw captures lost or looked for in the wrong place
-        typer.secho(f"error: {report.missing_captures} captures not found: set CRAWLER_WARC_DIR "
-                    "or --warc-dir to where the crawl wrote them", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1)
+        # Printed as every error is (crawler.cli.OneLineErrors), with exit status 1.
+        raise ClickException(f"{report.missing_captures} captures not found: set "
+                             "CRAWLER_WARC_DIR or --warc-dir to where the crawl wrote them")

@@ -52,6 +52,15 @@ class CrawlRequest:
         return args
 
 
+# A process's exit status for how its run ended; any other end (failed, stalled) is 1.
+_EXIT_STATUS = {"ok": 0, "interrupted": 130}
+
+
+def exit_status(run_status: str) -> int:
+    """`crawler crawl`'s and `scrapy crawl`'s exit status: 0 ok, 130 interrupted, else 1."""
+    return _EXIT_STATUS.get(run_status, 1)
+
+
 @dataclass(frozen=True)
 class CrawlOutcome:
     run_id: int | None

@@ -99,7 +99,7 @@ def preflight(arguments: Mapping[str, Any], settings: BaseSettings) -> None:
     seeds_dir = Path(settings.get("CRAWLER_SEEDS_DIR") or Config.from_env().seeds_dir)
     chosen = select_seeds(load_seeds(seeds_dir), seeds)
     choose_sites(load_sites(seeds_dir / "sites"), sites, chosen, starts, domains)
-    frontier_policy(settings.get("CRAWLER_FRONTIER", "focused"))
+    frontier_of(settings)
     check_capture_dir(settings)
 
 

@@ -14,7 +14,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
-EXIT_STATUS = {"ok": 0, "interrupted": 130}
+from crawler.crawl.runner import exit_status
 
 
 class Command(ScrapyCrawl):
@@ -32,4 +32,4 @@ class Command(ScrapyCrawl):
         if stats.get("crawler/config_error"):
             self.exitcode = 2
         else:
-            self.exitcode = EXIT_STATUS.get(str(stats.get("crawler/run_status", "failed")), 1)
+            self.exitcode = exit_status(str(stats.get("crawler/run_status", "failed")))
