@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -44,16 +43,14 @@ def _write_pages(session: Any, sel: queries.Selection, path: Path, limit: int | 
 
 
 def to_wacz(
-    session: Any, sel: queries.Selection, database_url: str, warc_dir: Path | None,
-    output: Path, limit: int | None,
+    session: Any, sel: queries.Selection, source: Path, output: Path, limit: int | None
 ) -> tuple[int, int, int]:
-    """Write the WACZ; (articles, captures copied, captures missing)."""
+    """Write the WACZ of the captures in the WARC directory ``source``; (articles, captures
+    copied, captures missing)."""
     from wacz.main import main as wacz_main  # type: ignore[import-untyped]
 
-    from crawler.archive.warc import warc_dir_for
     from crawler.read.export import ExportError, _to_warc
 
-    source = warc_dir or warc_dir_for(database_url, os.environ.get("CRAWLER_WARC_DIR"))
     try:
         scratch = tempfile.TemporaryDirectory(prefix="crawler-wacz-", dir=output.parent)
     except OSError as exc:
