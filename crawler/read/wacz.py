@@ -25,8 +25,7 @@ PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Archived ar
                 "hasText": True}
 
 
-def _write_pages(session: Any, sel: queries.Selection, path: Path, limit: int | None) -> int:
-    n = 0
+def _write_pages(session: Any, sel: queries.Selection, path: Path, limit: int | None) -> None:
     with path.open("w", encoding="utf-8") as out:
         out.write(json.dumps(PAGES_HEADER) + "\n")
         for row in export_queries.pages(session, sel, limit):
@@ -38,8 +37,6 @@ def _write_pages(session: Any, sel: queries.Selection, path: Path, limit: int | 
                 "text": row["text"],
             }
             out.write(json.dumps(page, ensure_ascii=False) + "\n")
-            n += 1
-    return n
 
 
 def to_wacz(
