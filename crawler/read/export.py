@@ -97,21 +97,20 @@ def export(
         return ExportReport(fmt, str(output) if output else "stdout", n)
     with archive_session(database_url) as session:
         sel = resolve(session, filters)
-        if fmt == "wacz":
-            from crawler.read.wacz import to_wacz
-
-            assert output is not None
-            n, captures, missing = to_wacz(session, sel, database_url, warc_dir, output, limit)
-            return ExportReport(fmt, str(output), n, captures, missing)
         if fmt == "sqlite":
             assert output is not None
             return _to_sqlite(session, sel, output, limit, overwrite)
-        if fmt == "warc":
+        if fmt in ("warc", "wacz"):
             from crawler.archive.warc import warc_dir_for
 
             assert output is not None
             source = warc_dir or warc_dir_for(database_url, os.environ.get("CRAWLER_WARC_DIR"))
-            return _to_warc(session, sel, source, output, limit)
+            if fmt == "warc":
+                return _to_warc(session, sel, source, output, limit)
+            from crawler.read.wacz import to_wacz
+
+            n, captures, missing = to_wacz(session, sel, source, output, limit)
+            return ExportReport(fmt, str(output), n, captures, missing)
         rows = queries.stream_articles(session, sel, limit=limit)
         where = str(output) if output else "stdout"
         if fmt == "parquet":

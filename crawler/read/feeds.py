@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -149,8 +149,7 @@ def spec_for(filters: Filters, feed: FeedSpec | None) -> FeedSpec:
     if feed is not None:
         return feed
     if len(filters.seeds) == 1:
-        return FeedSpec(seed_feed(filters.seeds[0]).name, seed_feed(filters.seeds[0]).title,
-                        filters)
+        return replace(seed_feed(filters.seeds[0]), filters=filters)
     return FeedSpec("export", "Archived articles", filters)
 
 

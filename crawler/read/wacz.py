@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,7 @@ PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Archived ar
                 "hasText": True}
 
 
-def _write_pages(session: Any, sel: queries.Selection, path: Path, limit: int | None) -> int:
-    n = 0
+def _write_pages(session: Any, sel: queries.Selection, path: Path, limit: int | None) -> None:
     with path.open("w", encoding="utf-8") as out:
         out.write(json.dumps(PAGES_HEADER) + "\n")
         for row in export_queries.pages(session, sel, limit):
@@ -39,21 +37,17 @@ def _write_pages(session: Any, sel: queries.Selection, path: Path, limit: int | 
                 "text": row["text"],
             }
             out.write(json.dumps(page, ensure_ascii=False) + "\n")
-            n += 1
-    return n
 
 
 def to_wacz(
-    session: Any, sel: queries.Selection, database_url: str, warc_dir: Path | None,
-    output: Path, limit: int | None,
+    session: Any, sel: queries.Selection, source: Path, output: Path, limit: int | None
 ) -> tuple[int, int, int]:
-    """Write the WACZ; (articles, captures copied, captures missing)."""
+    """Write the WACZ of the captures in the WARC directory ``source``; (articles, captures
+    copied, captures missing)."""
     from wacz.main import main as wacz_main  # type: ignore[import-untyped]
 
-    from crawler.archive.warc import warc_dir_for
     from crawler.read.export import ExportError, _to_warc
 
-    source = warc_dir or warc_dir_for(database_url, os.environ.get("CRAWLER_WARC_DIR"))
     try:
         scratch = tempfile.TemporaryDirectory(prefix="crawler-wacz-", dir=output.parent)
     except OSError as exc:

@@ -148,10 +148,11 @@ def _supervise(
         else:
             exit_status, asked_to_stop = _wait(runtime, process, f"job {spec.id}: run {run_id}")
     status = _settle(runtime, run_id, exit_status, asked_to_stop, log_path)
-    with runtime.sessions().begin() as session:
-        run = run_records.get_run(session, run_id)
-    if run is not None:  # the operator hears of a failed, stalled … run (no session held)
-        notify(runtime.config.alerts, run)
+    if runtime.config.alerts is not None:  # the operator hears of a failed, stalled … run
+        with runtime.sessions().begin() as session:
+            run = run_records.get_run(session, run_id)
+        if run is not None:  # sent with no session held
+            notify(runtime.config.alerts, run)
     # Keep the crawl's queue only after a clean interruption: the next run resumes it. After
     # anything else the next run starts afresh (a finished run's seen-requests file would
     # filter out every start page).
