@@ -7,8 +7,12 @@ archive's location from here, so they cannot disagree.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from crawler.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///archive.db"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,3 +49,16 @@ class Config:
 def recorded_web_dir() -> Path:
     """The recorded web shipped with the project (used by `crawler demo` and the tests)."""
     return PROJECT_ROOT / "tests" / "web"
+
+
+# A name an operator gives in a file (a scheduled job, a feed): safe in URLs, paths and logs.
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def string_list(value: Any, where: str) -> tuple[str, ...]:
+    """A string or a list of strings from a configuration file, as a tuple."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: must be a list of strings")
+    return tuple(value)

@@ -13,7 +13,6 @@ archive gives the same feed, byte for byte. See docs/feeds.md.
 
 from __future__ import annotations
 
-import re
 import sys
 import tomllib
 from dataclasses import dataclass, replace
@@ -24,13 +23,13 @@ from typing import Any
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 from sqlalchemy.engine import RowMapping
 
+from crawler.config import NAME, string_list
 from crawler.db import export_queries
 from crawler.errors import ConfigError
 from crawler.read.query import Filters, archive_session, resolve, seed_titles
 
 ENTRIES = 50  # a feed reader polls often: the newest are what it needs
 SUMMARY_CHARS = 400
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _KEYS = {"title", "query", "sites", "seeds", "lang", "min_relevance"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -48,13 +47,6 @@ def seed_feed(seed: str) -> FeedSpec:
     return FeedSpec(f"seed-{seed}", f"Related to {label}", Filters(seeds=(seed,)))
 
 
-def _strings(value: Any, where: str) -> tuple[str, ...]:
-    value = [value] if isinstance(value, str) else value
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: must be a list of strings")
-    return tuple(value)
-
-
 def parse_feeds(table: Any, where: str) -> dict[str, FeedSpec]:
     """The ``[feeds]`` table: ``[feeds.<name>]`` with a ``query`` and optional filters."""
     if not isinstance(table, dict):
@@ -62,7 +54,7 @@ def parse_feeds(table: Any, where: str) -> dict[str, FeedSpec]:
     feeds = {}
     for name, entry in table.items():
         here = f"{where}.{name}"
-        if not _NAME.match(name) or not isinstance(entry, dict):
+        if not NAME.match(name) or not isinstance(entry, dict):
             raise ConfigError(f"{here}: names are letters, digits, '.', '_', '-'")
         unknown = sorted(set(entry) - _KEYS)
         if unknown:
@@ -76,9 +68,9 @@ def parse_feeds(table: Any, where: str) -> dict[str, FeedSpec]:
             raise ConfigError(f"{here}.min_relevance: must be a number")
         filters = Filters(
             text=query,
-            sites=_strings(entry.get("sites", []), f"{here}.sites"),
-            seeds=_strings(entry.get("seeds", []), f"{here}.seeds"),
-            languages=_strings(entry.get("lang", []), f"{here}.lang"),
+            sites=string_list(entry.get("sites", []), f"{here}.sites"),
+            seeds=string_list(entry.get("seeds", []), f"{here}.seeds"),
+            languages=string_list(entry.get("lang", []), f"{here}.lang"),
             min_relevance=float(relevance) if relevance is not None else None,
         )
         title = entry.get("title", query)

@@ -21,12 +21,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import astimezone
 
-from crawler.config import Config
+from crawler.config import NAME, Config, string_list
 from crawler.crawl.revisit import DEFAULT_SCHEDULE, parse_duration, parse_schedule
 from crawler.errors import ConfigError
 from crawler.schedule.alerts import Alerts, parse_alerts
 
-_JOB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SETTING = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _JOB_KEYS = {
     "sites", "seeds", "every", "cron", "max_pages", "max_depth", "threshold", "incremental",
@@ -143,14 +142,6 @@ def _option(options: dict[str, Any], key: str, default: float, path: Path) -> fl
     return _seconds(options.get(key, default), f"{path}: scheduler.{key}")
 
 
-def _strings(value: Any, where: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}: must be a list of strings")
-    return tuple(value)
-
-
 def _job(job_id: str, entry: dict[str, Any], timezone: str, where: str) -> JobSpec:
     unknown = sorted(set(entry) - _JOB_KEYS)
     if unknown:
@@ -170,7 +161,7 @@ def _job(job_id: str, entry: dict[str, Any], timezone: str, where: str) -> JobSp
         spec["cron"] = str(entry["cron"])
     for key in ("sites", "seeds"):
         if key in entry:
-            spec[key] = _strings(entry[key], f"{where}.{key}")
+            spec[key] = string_list(entry[key], f"{where}.{key}")
     for key, kind in (("max_pages", int), ("max_depth", int), ("threshold", float)):
         if key in entry:
             value = entry[key]
@@ -244,7 +235,7 @@ def load_config(path: Path) -> ScheduleConfig:
     defaults = data.get("defaults", {})
     jobs = {}
     for job_id, entry in jobs_table.items():
-        if not _JOB_ID.match(job_id) or not isinstance(entry, dict):
+        if not NAME.match(job_id) or not isinstance(entry, dict):
             raise ConfigError(f"{path}: jobs.{job_id}: ids are letters, digits, '.', '_', '-'")
         jobs[job_id] = _job(job_id, {**defaults, **entry}, timezone, f"{path}: jobs.{job_id}")
     state_dir = Path(str(options.get("state_dir", "schedule-state")))
