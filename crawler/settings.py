@@ -116,6 +116,9 @@ CRAWLER_RETRY_AFTER_MAX = 120.0  # seconds of Retry-After waited out; longer: le
 
 # --- crawl order ---------------------------------------------------------------------------
 # Priorities come from the focused frontier; Scrapy's priority queue pops the highest first.
+# The page budget's class: this process's own; the shared frontier's add-on swaps in the
+# crawl's shared one (crawler/distributed/budget.py) when CRAWLER_REDIS_URL is set.
+CRAWLER_PAGE_BUDGET = "crawler.spiders.budget.PageBudget"
 CRAWLER_MAX_LIST_PAGES = 100  # pages of one section/tag/search list followed via "next"
 CRAWLER_FRONTIER = os.environ.get("CRAWLER_FRONTIER", "focused")  # focused | bfs (baseline)
 # How far the online link learner's estimate moves a link's value (crawler/focus/learning.py):

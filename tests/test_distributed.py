@@ -158,7 +158,11 @@ def test_without_the_switch_nothing_changes() -> None:
     settings = Settings({"SCHEDULER": "scrapy.core.scheduler.Scheduler"})
     SharedFrontierAddon().update_settings(settings)
     assert settings.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler"
-    crawler = get_crawler(settings_dict={"CRAWLER_REDIS_URL": ""})
+    project = Settings()
+    project.setmodule("crawler.settings", priority="project")
+    SharedFrontierAddon().update_settings(project)
+    budget_class = project["CRAWLER_PAGE_BUDGET"]  # the project's, untouched by the add-on
+    crawler = get_crawler(settings_dict={"CRAWLER_PAGE_BUDGET": budget_class})
     assert type(page_budget(crawler, 5)) is PageBudget
 
 
@@ -169,6 +173,7 @@ def test_the_switch_swaps_in_the_shared_scheduler() -> None:
     SharedFrontierAddon().update_settings(settings)
     assert settings.get("SCHEDULER") == "crawler.distributed.scheduler.SharedScheduler"
     assert settings.get("DUPEFILTER_CLASS") == "crawler.distributed.scheduler.SharedDupeFilter"
+    assert settings.get("CRAWLER_PAGE_BUDGET") == "crawler.distributed.budget.SharedPageBudget"
     assert settings.getint("CRAWLER_STORE_BATCH_SIZE") == 1  # over the project's 50
     settings.set("CRAWLER_STORE_BATCH_SIZE", 20, priority="cmdline")
     SharedFrontierAddon().update_settings(settings)

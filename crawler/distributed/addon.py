@@ -27,6 +27,7 @@ class SharedFrontierAddon:
         _set(settings, "SCHEDULER", "crawler.distributed.scheduler.SharedScheduler")
         _set(settings, "DUPEFILTER_CLASS", "crawler.distributed.scheduler.SharedDupeFilter")
         _set(settings, "REDIS_URL", url)
+        _set(settings, "CRAWLER_PAGE_BUDGET", "crawler.distributed.budget.SharedPageBudget")
         # An item is written in the pipeline that receives it, before its request counts as
         # done: a killed worker then loses no buffered article (its request is requeued).
         _set(settings, "CRAWLER_STORE_BATCH_SIZE", 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from crawler.distributed.crawl import SharedCrawl, digest
 from crawler.spiders.budget import PageBudget
@@ -24,6 +24,10 @@ class SharedPageBudget(PageBudget):
     def __init__(self, shared: SharedCrawl, max_pages: int = 0) -> None:
         super().__init__(max_pages)
         self.shared = shared
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, max_pages: int) -> SharedPageBudget:
+        return cls(SharedCrawl.from_crawler(crawler), max_pages)
 
     def spend(self, url: str) -> bool:
         if not self.max_pages:  # no limit: nothing to share, the shared dupefilter dedups

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.misc import load_object
 
 T = TypeVar("T")
 
@@ -33,6 +34,10 @@ class PageBudget:
         self.requested.add(url)
         return True
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, max_pages: int) -> PageBudget:
+        return cls(max_pages)
+
     def start_points(self, requests: Iterable[T]) -> Iterator[T]:
         """The start points this process pushes: all of them (a shared budget: see
         crawler/distributed/budget.py)."""
@@ -40,13 +45,11 @@ class PageBudget:
 
 
 def page_budget(crawler: Any, max_pages: int) -> PageBudget:
-    """This process's budget, or the crawl's shared one when CRAWLER_REDIS_URL is set."""
-    if crawler.settings.get("CRAWLER_REDIS_URL"):
-        from crawler.distributed.budget import SharedPageBudget
-        from crawler.distributed.crawl import SharedCrawl
-
-        return SharedPageBudget(SharedCrawl.from_crawler(crawler), max_pages)
-    return PageBudget(max_pages)
+    """The budget class CRAWLER_PAGE_BUDGET names: this process's own by default; the shared
+    frontier's add-on names the crawl's shared one when CRAWLER_REDIS_URL is set."""
+    budget_class = load_object(crawler.settings["CRAWLER_PAGE_BUDGET"])
+    budget: PageBudget = budget_class.from_crawler(crawler, max_pages)
+    return budget
 
 
 def count_bound(stats: StatsCollector, too_deep: bool) -> None:
