@@ -11,3 +11,7 @@ class ConfigError(CrawlerError):
 
 class ArchiveNotReady(CrawlerError):
     """The archive database does not exist or is not migrated to the code's schema."""
+
+
+class ExportError(CrawlerError):
+    """An export cannot be written where or how it was asked."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import importlib
-import io
 import json
 import os
 import sys
@@ -29,7 +28,7 @@ from sqlalchemy.engine import RowMapping
 from crawler.db import export_queries, queries
 from crawler.db.readmodel import ARTICLE_COLUMNS, v_articles
 from crawler.db.types import UTCDateTime
-from crawler.errors import CrawlerError
+from crawler.errors import ExportError
 from crawler.read.query import Filters, archive_session, resolve
 
 if TYPE_CHECKING:
@@ -38,10 +37,6 @@ if TYPE_CHECKING:
 FORMATS = ("jsonl", "csv", "parquet", "warc", "sqlite", "atom", "wacz")
 BATCH = 1000
 COLUMNS = [c.name for c in ARTICLE_COLUMNS]
-
-
-class ExportError(CrawlerError):
-    """The export cannot be written where or how it was asked."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +101,10 @@ def export(
             assert output is not None
             source = warc_dir or warc_dir_for(database_url, os.environ.get("CRAWLER_WARC_DIR"))
             if fmt == "warc":
-                return _to_warc(session, sel, source, output, limit)
+                from crawler.read.warc_copy import copy_captures
+
+                n, captures, missing = copy_captures(session, sel, source, output, limit)
+                return ExportReport(fmt, str(output), n, captures, missing)
             from crawler.read.wacz import to_wacz
 
             n, captures, missing = to_wacz(session, sel, source, output, limit)
@@ -186,46 +184,6 @@ def _to_parquet(rows: Iterable[RowMapping], output: Path) -> int:
             writer.write_batch(pa.RecordBatch.from_pylist([dict(r) for r in batch], schema))
             n += len(batch)
     return n
-
-
-def _to_warc(
-    session: Any, sel: queries.Selection, source: Path, output: Path, limit: int | None
-) -> ExportReport:
-    from warcio.warcwriter import WARCWriter
-
-    copied = missing = 0
-    articles = queries.count(session, sel, cap=None)
-    articles = min(articles, limit) if limit is not None else articles
-    current: tuple[str, IO[bytes]] | None = None
-    try:
-        out = output.open("wb")
-    except OSError as exc:
-        raise ExportError(f"cannot write {output}: {exc.strerror}") from exc
-    with out:
-        writer = WARCWriter(out, gzip=True)
-        info = {"software": "news-archive-crawler export", "format": "WARC File Format 1.1"}
-        writer.write_record(writer.create_warcinfo_record(output.name, info))
-        try:
-            for file, offset, length in export_queries.captures(session, sel, limit=limit):
-                if current is None or current[0] != file:
-                    if current is not None:
-                        current[1].close()
-                    path = Path(file) if Path(file).is_absolute() else source / file
-                    try:
-                        current = (file, path.open("rb"))
-                    except OSError:
-                        current = (file, io.BytesIO())
-                current[1].seek(offset)
-                record = current[1].read(length)
-                if len(record) != length:
-                    missing += 1
-                    continue
-                out.write(record)
-                copied += 1
-        finally:
-            if current is not None:
-                current[1].close()
-    return ExportReport("warc", str(output), articles, copied, missing)
 
 
 def _to_sqlite(

@@ -25,7 +25,7 @@ from sqlalchemy.engine import RowMapping
 
 from crawler.config import NAME, string_list
 from crawler.db import export_queries
-from crawler.errors import ConfigError
+from crawler.errors import ConfigError, ExportError
 from crawler.read.query import Filters, archive_session, resolve, seed_titles
 
 ENTRIES = 50  # a feed reader polls often: the newest are what it needs
@@ -148,8 +148,6 @@ def spec_for(filters: Filters, feed: FeedSpec | None) -> FeedSpec:
 def write_feed(database_url: str, filters: Filters, output: Path | None, *,
                limit: int | None = None, feed: FeedSpec | None = None) -> int:
     """`crawler export --format atom`: the feed to ``output`` (stdout when None); entries."""
-    from crawler.read.export import ExportError
-
     document, n = feed_bytes(database_url, spec_for(filters, feed), limit=limit or ENTRIES)
     if output is None:
         sys.stdout.buffer.write(document)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.db import export_queries, queries
-from crawler.errors import CrawlerError
+from crawler.errors import CrawlerError, ExportError
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Archived articles",
                 "hasText": True}
@@ -46,7 +46,7 @@ def to_wacz(
     copied, captures missing)."""
     from wacz.main import main as wacz_main  # type: ignore[import-untyped]
 
-    from crawler.read.export import ExportError, _to_warc
+    from crawler.read.warc_copy import copy_captures
 
     try:
         scratch = tempfile.TemporaryDirectory(prefix="crawler-wacz-", dir=output.parent)
@@ -54,8 +54,8 @@ def to_wacz(
         raise ExportError(f"cannot write {output}: {exc.strerror}") from exc
     with scratch as tmp:
         warc = Path(tmp) / f"{output.stem}.warc.gz"
-        report = _to_warc(session, sel, source, warc, limit)
-        if report.captures == 0:
+        articles, captures, missing = copy_captures(session, sel, source, warc, limit)
+        if captures == 0:
             raise ExportError("no capture of the selected articles was found: a WACZ would be "
                               f"empty (WARC directory: {source})")
         pages = Path(tmp) / "pages.jsonl"
@@ -68,4 +68,4 @@ def to_wacz(
             output.unlink(missing_ok=True)
             last = log.getvalue().strip().splitlines()[-1:] or ["no message"]
             raise CrawlerError(f"the wacz package could not build {output}: {last[0]}")
-    return report.articles, report.captures, report.missing_captures
+    return articles, captures, missing
