@@ -16,7 +16,7 @@ import pytest
 
 from crawler.extraction import extract, extract_with_report
 from crawler.extraction.clean import Cleaned
-from crawler.extraction.pipeline import floor
+from crawler.extraction.floor import floor
 from crawler.sites import SiteProfile, load_site
 
 REPO = Path(__file__).resolve().parent.parent

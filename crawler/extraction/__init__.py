@@ -8,10 +8,10 @@ Nothing here imports Scrapy.
 """
 
 from crawler.extraction.errors import ExtractionError, ExtractionTimeout
+from crawler.extraction.floor import TRAFILATURA_OPTIONS
 from crawler.extraction.pipeline import (
     DEFAULT_TIMEOUT,
     EXTRACTOR_VERSION,
-    TRAFILATURA_OPTIONS,
     Extraction,
     extract,
     extract_with_report,

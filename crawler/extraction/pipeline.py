@@ -8,17 +8,25 @@ The whole call runs under a hard time limit (:mod:`crawler.extraction.timelimit`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
 from crawler.extraction import clean, dates, hydration, metadata, people, structure, verdict, zones
 from crawler.extraction.decode import decode_html, looks_binary
 from crawler.extraction.errors import ExtractionTimeout
+from crawler.extraction.floor import (
+    DEFAULT_OPTIONS,
+    PROFILE_OPTIONS,
+    SECOND_OPINION_CHARS,
+    TRAFILATURA_OPTIONS,
+    floor,
+    line_key,
+    trafilatura_text,
+    within,
+)
 from crawler.extraction.page import Page
 from crawler.extraction.page_kind import shipped_model
 from crawler.extraction.profiles import Sites, profile_for
@@ -32,28 +40,6 @@ EXTRACTOR_VERSION = "5"
 # Seconds per page. The slowest of the 181 ScrapingHub pages takes ≈ 50 ms, 2.5 MB of
 # paragraphs ≈ 3 s: ten seconds stops only the truly pathological.
 DEFAULT_TIMEOUT = 10.0
-# The general result, the floor under every page: trafilatura without comments, favouring
-# recall. Chosen on ScrapingHub and WCXB together (docs/extraction.md): favor_precision wins
-# 0.003 F1 on ScrapingHub and loses 0.024 on WCXB (nothing at all for 10 of 711 pages); recall
-# scores as the default (balanced) mode within 0.001 on both and takes 0.73x its time.
-TRAFILATURA_OPTIONS: dict[str, Any] = {
-    "favor_recall": True,
-    "include_comments": False,
-    "include_tables": True,
-    "deduplicate": False,
-}
-# On a profiled site, the profile's own result: its boilerplate nodes are gone from the tree,
-# so precision costs no content there and keeps the last residue out; and trafilatura's own
-# fallback (readability, jusText) has nothing left to rescue: the general result, which keeps
-# it, is the floor under this one (docs/extraction.md).
-PROFILE_OPTIONS: dict[str, Any] = {**TRAFILATURA_OPTIONS, "favor_recall": False,
-                                   "favor_precision": True, "fast": True}
-# Recall mode sometimes settles on a small wrong block where the default mode finds the text
-# (2 of 711 WCXB pages): a shorter result than this gets the default mode's second opinion.
-SECOND_OPINION_CHARS = 1000
-DEFAULT_OPTIONS: dict[str, Any] = {**TRAFILATURA_OPTIONS, "favor_recall": False}
-# The profile's text must keep this share of the general result's, or the general one is used.
-FLOOR_SHARE = 0.6
 # Scripts (but JSON-LD, which the metadata reads) and style sheets: never text, and dropped by
 # every reader anyway (trafilatura's cleaning, readability, jusText). Dropped once up front,
 # they no longer weigh on each deep copy and text scan of both trafilatura runs (3% of the
@@ -143,40 +129,6 @@ def extract_with_report(
     return result if result is not None else Extraction(None, no_article="no page")
 
 
-def _trafilatura(page: Page, options: dict[str, Any]) -> str:
-    try:  # bare_extraction works on a copy: page.tree stays as it was
-        doc = bare_extraction(page.tree, url=page.url, **options)
-    except Exception:  # a trafilatura bug on one odd page is "no article", not a crash
-        return ""
-    return (getattr(doc, "text", None) or "") if doc is not None else ""
-
-
-def _key(line: str) -> str:
-    return " ".join(line.lower().split())
-
-
-def _within(key: str, blocks: list[str]) -> bool:
-    return any(key in block for block in blocks)
-
-
-def floor(profiled: clean.Cleaned, general: clean.Cleaned) -> tuple[clean.Cleaned, str | None]:
-    """The profile's result, unless it lost to the general one: then the general result
-    (nothing or too little left) or the general opening put before the profile's text."""
-    if not profiled.lines:
-        return (general, "no text") if general.lines else (profiled, None)
-    if profiled.chars < FLOOR_SHARE * general.chars:
-        return general, "short"
-    have = {_key(line) for line in profiled.lines}
-    shared = next((n for n, line in enumerate(general.lines) if _key(line) in have), None)
-    if shared is None:
-        return profiled, None  # nothing in common but not shorter: the profile's reading wins
-    opening = general.lines[:shared]
-    if any(verdict.is_prose(line) for line in opening):
-        profiled.lines[:0] = opening
-        return profiled, "opening"
-    return profiled, None
-
-
 def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None,
              rules: SiteRules, content_type: str | None) -> Extraction | None:
     if isinstance(html, HtmlElement):
@@ -201,20 +153,20 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
     related = clean.related_headlines(page)
     anchors = clean.anchor_texts(page)
     # The general result comes from the intact tree; the profile's from the pre-cleaned one.
-    general_body = _trafilatura(page, TRAFILATURA_OPTIONS)
+    general_body = trafilatura_text(page, TRAFILATURA_OPTIONS)
     if len(general_body) < SECOND_OPINION_CHARS:
-        general_body = max(general_body, _trafilatura(page, DEFAULT_OPTIONS), key=len)
+        general_body = max(general_body, trafilatura_text(page, DEFAULT_OPTIONS), key=len)
     body = general_body
     linked: list[str] = []
     if site:
         clean.drop_boilerplate(page, linked)
         rules.preclean(page)
-        body = _trafilatura(page, PROFILE_OPTIONS)
+        body = trafilatura_text(page, PROFILE_OPTIONS)
     if len(general_body) < verdict.MIN_PROSE_CHARS and (
             embedded := hydration.embedded_html(code)):
         # A script application's page: the article is in its hydration data, its body a
         # mount point with a menu at most.
-        general_body = max(general_body, _trafilatura(Page(url, load_html(
+        general_body = max(general_body, trafilatura_text(Page(url, load_html(
             f"<html><body><article>{embedded}</article></body></html>"), None),
             TRAFILATURA_OPTIONS), key=len)
         body = general_body if len(body) < verdict.MIN_PROSE_CHARS else body
@@ -236,7 +188,7 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
     if site:
         general = cleaned_lines(general_body)
         # What the profile's link blocks hold (related teasers, menus) is never content.
-        general.lines = [x for x in general.lines if not _within(_key(x), linked)]
+        general.lines = [x for x in general.lines if not within(line_key(x), linked)]
         cleaned, fallback = floor(cleaned, general)
     in_cards = structure.in_teasers(cleaned.lines, shape)
     evidence = verdict.no_article_reason(cleaned.judged, page, anchors, cleaned.date_lines,
