@@ -14,19 +14,16 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from crawler.focus import actors as ac
 from crawler.focus import textnorm as tn
 from crawler.focus.background import Background
+from crawler.focus.seed_profile import TITLE_WEIGHT, SeedProfile, build_profile
 from crawler.seeds import Seed
 
 DEFAULT_THRESHOLD = 0.3
 
-PROFILE_SIZE = 80  # seed features kept besides the terms: enough for the topic, not the trivia
-NAME_PROFILE_SIZE = 40
-TERM_BOOST = 2.0  # a manifest term weighs as much as a seed word seen ~e^2 times
-TITLE_WEIGHT = 2  # a title's words count twice, in seeds and in scored texts
 K1, B = 1.2, 0.5  # BM25 tf saturation and length normalisation
 CROSS_DISCOUNT = 0.7  # names alone are weaker evidence than a whole same-language profile
 SCALE = 0.35  # raw coverage at which the score reaches 1 - 1/e
@@ -44,77 +41,6 @@ class Relevance:
     score: float
     seed_id: str | None
     matched_terms: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Profile:
-    seed_id: str
-    language: str
-    space: str
-    weights: Mapping[str, float]  # feature -> weight, summing to 1
-    names: Mapping[str, float]  # name key -> weight, summing to 1
-    folded: Mapping[str, float]  # diacritic-free features for snippets
-    labels: Mapping[str, str]  # feature -> the manifest term it came from
-    name_labels: Mapping[str, str]  # name key -> the manifest term it came from
-    actors: frozenset[str] = frozenset()  # the two states or blocs the seed's story is about
-    matter_names: Mapping[str, float] = field(default_factory=dict)  # names but the actors'
-
-
-def _normalised(
-    weights: Mapping[str, float], keep: int, always: Iterable[str] = ()
-) -> dict[str, float]:
-    chosen = dict(sorted(weights.items(), key=lambda kv: -kv[1])[:keep])
-    chosen.update({f: weights[f] for f in always if f in weights})
-    total = sum(chosen.values()) or 1.0
-    return {f: w / total for f, w in chosen.items() if w > 0}
-
-
-def _content_counts(seq: list[str], space: str) -> Counter[str]:
-    """Seed-side features: content unigrams and bigrams, no function words."""
-    stop = [tn.is_stopword(u, space) or len(u) < 2 for u in seq]
-    counts: Counter[str] = Counter(u for u, s in zip(seq, stop, strict=True) if not s)
-    counts.update(
-        f"{seq[i]} {seq[i + 1]}" for i in range(len(seq) - 1) if not (stop[i] or stop[i + 1])
-    )
-    return counts
-
-
-def _build_profile(seed: Seed, bg: Background, fold_df: Mapping[str, int]) -> _Profile:
-    space = tn.space_of(seed.language)
-    body = tn.clean_seed_text(seed.text)
-    counts = _content_counts(tn.units(body, space), space)
-    for f, c in _content_counts(tn.units(seed.title, space), space).items():
-        counts[f] += TITLE_WEIGHT * c
-    raw = {f: bg.idf(space, f) * (1 + math.log(c)) for f, c in counts.items()}
-    names_raw: Counter[str] = tn.name_counts(f"{seed.title}\n{body}", space, profile_side=True)
-    labels: dict[str, str] = {}
-    name_labels: dict[str, str] = {}
-    for term in seed.terms:
-        feature = " ".join(tn.units(term, space))
-        if feature:
-            labels[feature] = term
-            raw[feature] = raw.get(feature, 0.0) + TERM_BOOST * bg.idf(space, feature)
-        term_names = tn.name_counts(term, space, profile_side=True)
-        names_raw.update(term_names)
-        name_labels.update((k, term) for k in term_names if k not in name_labels)
-    weights = _normalised(raw, PROFILE_SIZE, always=labels)
-    names = _normalised(
-        {k: bg.idf("name", k) * (1 + math.log(c)) for k, c in names_raw.items()}, NAME_PROFILE_SIZE
-    )
-    folded: dict[str, float] = {}
-    for f, w in weights.items():
-        g = tn.fold(f)
-        # A folded form shared by several words ("nhat": nhật Japan, nhất most) keeps only the
-        # share of this word among the background pages that use the folded form.
-        share = 1.0
-        if space == "vi":
-            share = min(1.0, (bg.df.get(space, {}).get(f, 0) + 1) / (fold_df.get(g, 0) + 1))
-        folded[g] = folded.get(g, 0.0) + w * share
-    actors = ac.seed_actors(seed.title, body, space)
-    matter = {k: w for k, w in names.items() if ac.STANDS_FOR.get(k, k) not in actors}
-    return _Profile(
-        seed.id, seed.language, space, weights, names, folded, labels, name_labels, actors, matter
-    )
 
 
 def _phrase_starts(features: Iterable[str]) -> frozenset[str]:
@@ -142,7 +68,7 @@ def _explained(
 class RelevanceModel:
     """Scores texts against the seed profiles. Build once per crawl with :meth:`from_seeds`."""
 
-    def __init__(self, profiles: list[_Profile], background: Background) -> None:
+    def __init__(self, profiles: list[SeedProfile], background: Background) -> None:
         self.profiles = profiles
         self.background = background
         self.max_n = max([2, *(len(f.split()) for p in profiles for f in p.weights)])
@@ -174,7 +100,7 @@ class RelevanceModel:
         fold_df: Counter[str] = Counter()
         for f, n in bg.df.get("vi", {}).items():
             fold_df[tn.fold(f)] += n
-        return cls([_build_profile(s, bg, fold_df) for s in seeds], bg)
+        return cls([build_profile(s, bg, fold_df) for s in seeds], bg)
 
     def score(self, text: str, title: str | None = None, language: str | None = None) -> Relevance:
         # "vi-VN" -> "vi"; no language given -> guessed from the diacritics.
