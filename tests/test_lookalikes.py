@@ -15,6 +15,7 @@ import pytest
 from crawler.focus import actors as ac
 from crawler.focus import textnorm as tn
 from crawler.focus.relevance import DEFAULT_THRESHOLD, LOOKALIKE_FACTOR, RelevanceModel
+from crawler.focus.seed_profile import clean_seed_text
 from crawler.seeds import load_seeds
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -172,7 +173,7 @@ def test_a_headline_naming_no_actor_is_not_discounted(model: RelevanceModel) -> 
 def test_seed_actors_come_from_the_seeds() -> None:
     seeds = load_seeds(SEEDS_DIR)
     pairs = {
-        s.id: ac.seed_actors(s.title, tn.clean_seed_text(s.text), tn.space_of(s.language))
+        s.id: ac.seed_actors(s.title, clean_seed_text(s.text), tn.space_of(s.language))
         for s in seeds
     }
     assert pairs == {

@@ -10,6 +10,7 @@ import pytest
 from crawler.errors import ConfigError
 from crawler.focus import textnorm as tn
 from crawler.focus.relevance import DEFAULT_THRESHOLD, RelevanceModel
+from crawler.focus.seed_profile import clean_seed_text
 from crawler.seeds import Seed, load_seeds
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -139,11 +140,11 @@ def test_load_seeds_names_file_and_field(tmp_path: Path, entry: str, message: st
 
 def test_clean_seed_text_drops_teasers_and_trailers() -> None:
     seeds = {s.id: s for s in load_seeds(SEEDS_DIR)}
-    lt = tn.clean_seed_text(seeds["002"].text)
+    lt = clean_seed_text(seeds["002"].text)
     assert "Lidl" not in lt and "Pranešti klaidą" not in lt and "Tokijuje" in lt
-    vi = tn.clean_seed_text(seeds["004"].text)
+    vi = clean_seed_text(seeds["004"].text)
     assert "ngũ cốc" not in vi and "APEC" not in vi and "Pompeo" in vi
-    nato = tn.clean_seed_text(seeds["003"].text)
+    nato = clean_seed_text(seeds["003"].text)
     assert "Trung Đông" not in nato and "Thông tin doanh nghiệp" not in nato
 
 

@@ -34,8 +34,8 @@ def serve(
 
     from crawler.config import Config
     from crawler.db.session import sqlite_path
+    from crawler.read.archive_access import open_archive
     from crawler.read.browse import datasette_command, write_metadata
-    from crawler.read.query import open_archive
 
     database_url = Config.from_env().database_url
     archive = sqlite_path(database_url)

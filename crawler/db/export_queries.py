@@ -124,3 +124,16 @@ def pages(
         .order_by(a.id)
     )
     yield from session.execute(query, execution_options={"yield_per": 1000}).mappings()
+
+
+def stream_articles(
+    session: Session, sel: Selection, limit: int | None = None, batch: int = 1000
+) -> Iterator[RowMapping]:
+    """Every selected article (the ``v_articles`` row), by id, without holding them all."""
+    query = select(*ARTICLE_COLUMNS).where(
+        v_articles.c.id.in_(selected_ids(session, sel, limit))
+    )
+    result = session.execute(
+        query.order_by(v_articles.c.id), execution_options={"yield_per": batch}
+    )
+    yield from result.mappings()

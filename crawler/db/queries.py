@@ -9,7 +9,7 @@ over the model tables and over the search index and views of migration 0003
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -235,18 +235,3 @@ def selected_ids(session: Session, sel: Selection, limit: int | None = None) -> 
     id when given)."""
     query = _selected(session, sel)[0]
     return query if limit is None else query.order_by(query.selected_columns[0]).limit(limit)
-
-
-def stream_articles(
-    session: Session, sel: Selection, limit: int | None = None, batch: int = 1000
-) -> Iterator[RowMapping]:
-    """Every selected article (the ``v_articles`` row), by id, without holding them all."""
-    query = select(*ARTICLE_COLUMNS).where(
-        v_articles.c.id.in_(selected_ids(session, sel, limit))
-    )
-    result = session.execute(
-        query.order_by(v_articles.c.id), execution_options={"yield_per": batch}
-    )
-    yield from result.mappings()
-
-

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from lxml.html import HtmlElement
 
 from crawler.extraction.dateparse import WEEKDAY_RE
-from crawler.extraction.page import Page, clean_space, css_select, word_count
+from crawler.extraction.headlines import is_teaser, only_headlines
+from crawler.extraction.page import Page, clean_space, css_select
 from crawler.extraction.people import is_credit, looks_like_signature
 
 _PIPES = re.compile(r"^[\s|]+|[\s|]+$")
@@ -58,7 +59,6 @@ GENERIC_LABELS = frozenset({
     "chia sẻ", "chia sẻ zalo", "bình luận", "ý kiến bạn đọc", "related", "related articles",
     "related stories", "read more", "advertisement", "reklama", "susiję straipsniai",
 })
-MIN_HEADLINE = 15  # shorter link texts ("Thế giới", "Xem thêm") are not article headlines
 _TAIL_LINES = 4  # how far up from the end credits and signatures are looked for
 _CREDIT_LINE_MAX = 60
 
@@ -78,50 +78,6 @@ def drop_boilerplate(page: Page, linked: list[str] | None = None) -> int:
                 el.drop_tree()
                 dropped += 1
     return dropped
-
-
-def related_headlines(page: Page) -> set[str]:
-    """Headlines and teaser texts inside the profile's related-article blocks (lower-cased)."""
-    if not page.site or not page.site.related_selectors:
-        return set()
-    found: set[str] = set()
-    for css in page.site.related_selectors:
-        for root in css_select(page.tree, css):
-            if not isinstance(root, HtmlElement):
-                continue
-            # links and leaves: a headline is a link, a teaser a childless block
-            for el in root.iter():
-                if not isinstance(el.tag, str) or (el.tag != "a" and len(el) > 0):
-                    continue
-                if len(text := clean_space(el.text_content())) >= MIN_HEADLINE:
-                    found.add(text.lower())
-    return found
-
-
-def anchor_texts(page: Page) -> set[str]:
-    """Every link text that reads like a headline (long enough, three words or more; not a
-    URL or an e-mail address, which articles list as content)."""
-    texts = (clean_space(a.text_content()).lower() for a in page.tree.iter("a"))
-    return {t for t in texts if len(t) >= MIN_HEADLINE and word_count(t) >= 3}
-
-
-def _only_headlines(line: str, headlines: set[str]) -> bool:
-    low = line.lower()
-    if low in headlines:
-        return True
-    if any(low.startswith(h) for h in headlines if len(h) >= 20):
-        return True  # a teaser: the headline then its excerpt
-    rest = low
-    for h in headlines:
-        if h in rest:
-            rest = rest.replace(h, " ")
-    return rest != low and len(_LETTERS.findall(rest)) < 5
-
-
-def _is_teaser(line: str, anchors: set[str]) -> bool:
-    """A headline link followed by its excerpt and "…": a related-article teaser."""
-    low = line.lower()
-    return low.endswith(("...", "…")) and any(low.startswith(a) for a in anchors if len(a) >= 20)
 
 
 def lead_paragraph(page: Page, lines: list[str], description: str | None) -> str | None:
@@ -209,7 +165,7 @@ def clean_lines(text: str, page: Page, title: str | None, related: set[str],
             continue
         if _ALT_CAPTION.search(line):
             continue
-        if related and _only_headlines(line, related):
+        if related and only_headlines(line, related):
             continue
         if line.lower().lstrip("-•*· ") in anchors:  # a link alone on its line (or list item)
             link_chars += len(line)
@@ -244,7 +200,7 @@ def _split_tail(kept: list[str], page: Page, anchors: set[str], authors: list[st
         if len(kept) < 2:
             break
         last = kept[-1]
-        if _is_teaser(last, anchors):
+        if is_teaser(last, anchors):
             kept.pop()
         elif len(last) <= _CREDIT_LINE_MAX and is_credit(last, site_res):
             out.credits.insert(0, kept.pop())

@@ -14,7 +14,17 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from crawler.extraction import clean, dates, hydration, metadata, people, structure, verdict, zones
+from crawler.extraction import (
+    clean,
+    dates,
+    headlines,
+    hydration,
+    metadata,
+    people,
+    structure,
+    verdict,
+    zones,
+)
 from crawler.extraction.decode import decode_html, looks_binary
 from crawler.extraction.errors import ExtractionTimeout
 from crawler.extraction.floor import (
@@ -150,8 +160,8 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
         page.remember(site.title_selectors + site.author_selectors + site.date_selectors
                       + site.tag_selectors)
     page.remember(rules.remember)
-    related = clean.related_headlines(page)
-    anchors = clean.anchor_texts(page)
+    related = headlines.related_headlines(page)
+    anchors = headlines.anchor_texts(page)
     # The general result comes from the intact tree; the profile's from the pre-cleaned one.
     general_body = trafilatura_text(page, TRAFILATURA_OPTIONS)
     if len(general_body) < SECOND_OPINION_CHARS:

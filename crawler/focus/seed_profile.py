@@ -6,6 +6,7 @@ two actors its story is about (crawler/focus/actors.py)."""
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,14 @@ from crawler.focus import actors as ac
 from crawler.focus import textnorm as tn
 from crawler.focus.background import Background
 from crawler.seeds import Seed
+
+# Seed files end in recommendations, ads, comment boxes: the first such line ends the article.
+_TRAILERS = re.compile(
+    r"^\s*(bạn có thể quan tâm|ý kiến bình luận|thông tin doanh nghiệp|tin cùng chuyên mục"
+    r"|pranešti klaidą|reklama)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = '.!?…"”»)'
 
 PROFILE_SIZE = 80  # seed features kept besides the terms: enough for the topic, not the trivia
 NAME_PROFILE_SIZE = 40
@@ -58,7 +67,7 @@ def _content_counts(seq: list[str], space: str) -> Counter[str]:
 
 def build_profile(seed: Seed, bg: Background, fold_df: Mapping[str, int]) -> SeedProfile:
     space = tn.space_of(seed.language)
-    body = tn.clean_seed_text(seed.text)
+    body = clean_seed_text(seed.text)
     counts = _content_counts(tn.units(body, space), space)
     for f, c in _content_counts(tn.units(seed.title, space), space).items():
         counts[f] += TITLE_WEIGHT * c
@@ -92,3 +101,17 @@ def build_profile(seed: Seed, bg: Background, fold_df: Mapping[str, int]) -> See
     return SeedProfile(
         seed.id, seed.language, space, weights, names, folded, labels, name_labels, actors, matter
     )
+
+
+def clean_seed_text(text: str) -> str:
+    """The seed's article body: cut at the first trailer (recommendations, ads, comments),
+    drop short unpunctuated lines (menus, teasers, bylines, event lists) and repeats."""
+    kept: list[str] = []
+    for line in tn.nfc(text).splitlines():
+        line = line.strip().strip("|").strip()
+        if _TRAILERS.match(line):
+            break
+        if line in kept or not (len(tn.tokens(line)) >= 12 or line.endswith(tuple(_SENTENCE_END))):
+            continue
+        kept.append(line)
+    return "\n".join(kept)

@@ -64,13 +64,6 @@ _LT_STOP_WORDS = _words("""ir bei o bet kad jog tai su is i del per nuo iki po p
     kurio yra buvo bus butu buti gali turi nors nes todel taciau tada cia ten savo sau mano
     musu kiek koks kokia metu metai proc val sake teige pranese nuotr dabar""")
 
-# Seed files end in recommendations, ads, comment boxes: the first such line ends the article.
-_TRAILERS = re.compile(
-    r"^\s*(bạn có thể quan tâm|ý kiến bình luận|thông tin doanh nghiệp|tin cùng chuyên mục"
-    r"|pranešti klaidą|reklama)\b",
-    re.IGNORECASE,
-)
-_SENTENCE_END = '.!?…"”»)'
 # Vietnamese spellings of the entities whose Lithuanian stems are their name keys, so that
 # "Nga" can meet "Rusija". Only the seeds' core entities; extend with care.
 ALIASES = {
@@ -238,17 +231,3 @@ def name_counts(
     else:
         counts.update(name_key(t) for t in (tokens(text) if toks is None else toks))
     return +counts
-
-
-def clean_seed_text(text: str) -> str:
-    """The seed's article body: cut at the first trailer (recommendations, ads, comments),
-    drop short unpunctuated lines (menus, teasers, bylines, event lists) and repeats."""
-    kept: list[str] = []
-    for line in nfc(text).splitlines():
-        line = line.strip().strip("|").strip()
-        if _TRAILERS.match(line):
-            break
-        if line in kept or not (len(tokens(line)) >= 12 or line.endswith(tuple(_SENTENCE_END))):
-            continue
-        kept.append(line)
-    return "\n".join(kept)

@@ -29,7 +29,8 @@ from crawler.db import export_queries, queries
 from crawler.db.readmodel import ARTICLE_COLUMNS, v_articles
 from crawler.db.types import UTCDateTime
 from crawler.errors import ExportError
-from crawler.read.query import Filters, archive_session, resolve
+from crawler.read.archive_access import archive_session
+from crawler.read.query import Filters, resolve
 
 if TYPE_CHECKING:
     from crawler.read.feeds import FeedSpec
@@ -109,7 +110,7 @@ def export(
 
             n, captures, missing = to_wacz(session, sel, source, output, limit)
             return ExportReport(fmt, str(output), n, captures, missing)
-        rows = queries.stream_articles(session, sel, limit=limit)
+        rows = export_queries.stream_articles(session, sel, limit=limit)
         where = str(output) if output else "stdout"
         if fmt == "parquet":
             assert output is not None

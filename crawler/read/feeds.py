@@ -26,7 +26,8 @@ from sqlalchemy.engine import RowMapping
 from crawler.config import NAME, string_list
 from crawler.db import export_queries
 from crawler.errors import ConfigError, ExportError
-from crawler.read.query import Filters, archive_session, resolve, seed_titles
+from crawler.read.archive_access import archive_session
+from crawler.read.query import Filters, resolve, seed_titles
 
 ENTRIES = 50  # a feed reader polls often: the newest are what it needs
 SUMMARY_CHARS = 400

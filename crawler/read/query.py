@@ -1,30 +1,26 @@
-"""The read side: open an archive, check what was asked, search, show one article.
+"""The read side's search: what was asked checked against the archive, then searched.
 
-Library functions behind ``crawler query`` and ``crawler show`` (reports are in
-:mod:`crawler.read.stats`, exports in :mod:`crawler.read.export`); their SQL is in
-:mod:`crawler.db.queries`. Every mistake in what was asked (an unknown site, a malformed date,
-an impossible range, a search the syntax does not allow, an archive that is missing or not
-migrated) raises a :class:`~crawler.errors.CrawlerError` whose message says what to do.
+Library functions behind ``crawler query`` (one article is shown by :mod:`crawler.read.show`,
+reports by :mod:`crawler.read.stats`, exports by :mod:`crawler.read.export`); the archive is
+opened by :mod:`crawler.read.archive_access` and the SQL is in :mod:`crawler.db.queries`.
+Every mistake in what was asked (an unknown site, a malformed date, an impossible range, a
+search the syntax does not allow) raises a :class:`~crawler.errors.CrawlerError` whose message
+says what to do.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from crawler.config import Config
 from crawler.db import queries
-from crawler.db.session import current_revision, head_revision, make_engine, sqlite_path
-from crawler.errors import ArchiveNotReady, ConfigError, CrawlerError
+from crawler.errors import ConfigError, CrawlerError
+from crawler.read.archive_access import archive_session
 from crawler.read.snippets import snippet
 from crawler.read.textsearch import parse
 
@@ -33,45 +29,6 @@ SNIPPET_WORDS = 30
 
 class InvalidFilter(CrawlerError):
     """A filter names something the archive does not have, or cannot be read."""
-
-
-def _shown(database_url: str) -> str:
-    return make_url(database_url).render_as_string(hide_password=True)
-
-
-def open_archive(database_url: str) -> Engine:
-    """An engine on an existing archive at the code's schema revision."""
-    path = sqlite_path(database_url)
-    if path is not None and not path.is_file():
-        raise ArchiveNotReady(
-            f"there is no archive at {path}: crawl one with `crawler demo` or `crawler crawl`, "
-            "or create an empty one with `crawler db upgrade`"
-        )
-    engine = make_engine(database_url)
-    try:
-        current = current_revision(engine)
-    except DatabaseError as exc:
-        engine.dispose()
-        raise ArchiveNotReady(f"cannot open the archive at {_shown(database_url)}: {exc.orig}") \
-            from exc
-    head = head_revision()
-    if current != head:
-        engine.dispose()
-        raise ArchiveNotReady(
-            f"the archive at {_shown(database_url)} is at schema revision {current or 'none'}, "
-            f"the code needs {head}: run `crawler db upgrade`"
-        )
-    return engine
-
-
-@contextmanager
-def archive_session(database_url: str) -> Iterator[Session]:
-    engine = open_archive(database_url)
-    try:
-        with Session(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 # --- filters -------------------------------------------------------------------------------

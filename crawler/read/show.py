@@ -16,7 +16,8 @@ from typing import Any
 
 from crawler.db import repo, report_queries, run_records
 from crawler.errors import CrawlerError
-from crawler.read.query import archive_session, seed_titles
+from crawler.read.archive_access import archive_session
+from crawler.read.query import seed_titles
 
 
 class ArticleNotFound(CrawlerError):

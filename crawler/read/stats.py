@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from crawler.db import report_queries, run_records
-from crawler.read.query import Filters, archive_session, resolve, seed_titles
+from crawler.read.archive_access import archive_session
+from crawler.read.query import Filters, resolve, seed_titles
 
 HISTOGRAM_BINS = 10
 RUNS_SHOWN = 10
