@@ -1,4 +1,9 @@
-"""Scrapy middlewares of the incremental re-crawl (see docs/scheduling.md)."""
+"""Scrapy's downloader and spider middlewares of the crawl: raw captures (WARC), incremental
+re-crawls (conditional requests, skipping archived articles), unresolvable hosts, private
+networks, Retry-After, redirect loops and a re-ranked link's superseded copy.
+
+The one helper here tells the incremental middlewares whether this run is incremental.
+"""
 
 from __future__ import annotations
 
