@@ -39,7 +39,7 @@ def crawls(redis_prefix: tuple[str, str]) -> Iterator[list[SharedCrawl]]:
     url, prefix = redis_prefix
     server = redis.Redis.from_url(url)
     workers = [
-        SharedCrawl(server, "c1", prefix=prefix, worker=f"w{i}", worker_timeout=30)
+        SharedCrawl(server, "c1", prefix=prefix, worker=f"w{i}", worker_timeout=30, ttl=3600)
         for i in (1, 2)
     ]
     for worker in workers:

@@ -26,13 +26,13 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
+from crawler.config import EXTRACT_TIMEOUT
 from crawler.focus.relevance import Relevance, RelevanceModel
 from crawler.items import ExtractedArticle
 from crawler.seeds import Seed
 from crawler.sites import SiteProfile
 from crawler.spiders.discovery import PageLinks, page_links_of
 
-DEFAULT_TIMEOUT = 10.0  # seconds; as extraction's own limit
 # Imported once by the fork server, so that every worker starts warm and shares them.
 _PRELOAD = ["crawler.crawl.extraction_pool", "crawler.crawl.warm_worker"]
 
@@ -99,7 +99,7 @@ class ExtractionPool:
         self,
         seeds: list[Seed],
         workers: int,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = EXTRACT_TIMEOUT,  # a test's pool; a crawl's has its setting
         model: RelevanceModel | None = None,
     ):
         self.workers, self.timeout = workers, timeout
@@ -122,7 +122,7 @@ class ExtractionPool:
     ) -> ExtractionPool:
         workers = settings.get("CRAWLER_EXTRACT_WORKERS")
         count = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
-        timeout = settings.getfloat("CRAWLER_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT)
+        timeout = settings.getfloat("CRAWLER_EXTRACT_TIMEOUT")
         return cls(seeds, max(0, count), timeout, model)
 
     async def run(self, page: Page) -> PageResult:

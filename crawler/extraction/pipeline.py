@@ -16,6 +16,7 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
+from crawler.config import EXTRACT_TIMEOUT
 from crawler.extraction import clean, dates, hydration, metadata, people, structure, verdict, zones
 from crawler.extraction.decode import decode_html, looks_binary
 from crawler.extraction.errors import ExtractionTimeout
@@ -29,9 +30,6 @@ from crawler.sites import SiteProfile
 
 # Bump when the output for the same page changes, so stored articles can be re-extracted.
 EXTRACTOR_VERSION = "5"
-# Seconds per page. The slowest of the 181 ScrapingHub pages takes ≈ 50 ms, 2.5 MB of
-# paragraphs ≈ 3 s: ten seconds stops only the truly pathological.
-DEFAULT_TIMEOUT = 10.0
 # The general result, the floor under every page: trafilatura without comments, favouring
 # recall. Chosen on ScrapingHub and WCXB together (docs/extraction.md): favor_precision wins
 # 0.003 F1 on ScrapingHub and loses 0.024 on WCXB (nothing at all for 10 of 711 pages); recall
@@ -102,7 +100,7 @@ def extract(
     *,
     sites: Sites | None = None,
     content_type: str | None = None,
-    timeout: float | None = DEFAULT_TIMEOUT,
+    timeout: float | None = EXTRACT_TIMEOUT,  # crawler/config.py says why
 ) -> ExtractedArticle | None:
     """The article on the page, or None when there is none (a listing, too little text).
 
@@ -123,7 +121,7 @@ def extract_with_report(
     *,
     sites: Sites | None = None,
     content_type: str | None = None,
-    timeout: float | None = DEFAULT_TIMEOUT,
+    timeout: float | None = EXTRACT_TIMEOUT,  # crawler/config.py says why
 ) -> Extraction:
     """:func:`extract`, with whether the profile's result fell back to the general one."""
     try:
