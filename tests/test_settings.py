@@ -137,3 +137,16 @@ def test_an_empty_variable_is_unset_and_a_boolean_reads_as_operators_write_it() 
             text=True, check=True,
         )  # fmt: skip
         assert out.stdout.split() == expected.split(), env
+
+
+def test_a_malformed_worker_count_is_one_clear_error() -> None:
+    # A text setting ("": one per core), read as a number where the pool is made.
+    from scrapy.settings import Settings
+
+    from crawler.crawl.extraction_pool import ExtractionPool
+
+    settings = Settings()
+    settings.setmodule("crawler.settings")
+    settings.set("CRAWLER_EXTRACT_WORKERS", "four", priority="cmdline")
+    with pytest.raises(ConfigError, match="CRAWLER_EXTRACT_WORKERS must be a number of processes"):
+        ExtractionPool.from_settings(settings, [])

@@ -27,6 +27,7 @@ from typing import Any
 from pebble import ProcessExpired, ProcessPool
 
 from crawler.config import EXTRACT_TIMEOUT
+from crawler.errors import ConfigError
 from crawler.focus.relevance import Relevance, RelevanceModel
 from crawler.items import ExtractedArticle
 from crawler.seeds import Seed
@@ -121,7 +122,12 @@ class ExtractionPool:
         cls, settings: Any, seeds: list[Seed], model: RelevanceModel | None = None
     ) -> ExtractionPool:
         workers = settings.get("CRAWLER_EXTRACT_WORKERS")
-        count = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
+        try:
+            count = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
+        except ValueError:  # the spider reports a ConfigError as one line and a failed run
+            raise ConfigError(
+                f"CRAWLER_EXTRACT_WORKERS must be a number of processes, not {workers!r}"
+            ) from None
         timeout = settings.getfloat("CRAWLER_EXTRACT_TIMEOUT")
         return cls(seeds, max(0, count), timeout, model)
 

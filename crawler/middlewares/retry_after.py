@@ -56,9 +56,9 @@ class RetryAfterMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         settings = crawler.settings
         max_wait = settings.getfloat("CRAWLER_RETRY_AFTER_MAX")
-        if max_wait <= 0 or not settings.getbool("RETRY_ENABLED", True):
+        if max_wait <= 0 or not settings.getbool("RETRY_ENABLED"):
             raise NotConfigured()  # off by design: Retry-After is not honoured
-        return cls(crawler.stats, max_wait, settings.getint("RETRY_TIMES", 2))
+        return cls(crawler.stats, max_wait, settings.getint("RETRY_TIMES"))
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status not in _STATUSES or request.meta.get("dont_retry"):
