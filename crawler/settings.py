@@ -27,11 +27,16 @@ from crawler.focus.relevance import DEFAULT_THRESHOLD as RELEVANCE_THRESHOLD
 _T = TypeVar("_T", int, float)
 
 
+class MalformedSetting(ConfigError):
+    """A CRAWLER_* variable that does not parse (the `crawler` CLI shows it as any ConfigError)."""
+
+
 def _one_line(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
     # `scrapy crawl` imports this module before any command of ours runs: a malformed
-    # variable would end it with a traceback. Only a ConfigError is shortened.
-    if isinstance(error, ConfigError):
-        print("error: " + " ".join(str(error).split()), file=sys.stderr)
+    # variable would end it with a traceback. Only that error is shortened: any other
+    # exception, a ConfigError of a component too, keeps its traceback.
+    if isinstance(error, MalformedSetting):
+        print(f"error: {error}", file=sys.stderr)
     else:
         sys.__excepthook__(kind, error, tb)
 
@@ -45,7 +50,7 @@ def _env_number(name: str, default: _T, parse: Callable[[str], _T], what: str) -
     try:
         return parse(value) if value else default
     except ValueError:  # one line from the CLI, not a traceback from the settings' import
-        raise ConfigError(f"{name} must be {what}, not {value!r}") from None
+        raise MalformedSetting(f"{name} must be {what}, not {value!r}") from None
 
 
 def _env_int(name: str, default: int) -> int:

@@ -17,7 +17,6 @@ import crawler.settings
 from crawler.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRAPY = str(Path(sys.executable).with_name("scrapy"))
 
 
 def _names() -> list[str]:
@@ -84,8 +83,8 @@ def test_every_crawler_setting_comes_from_the_environment() -> None:
 
 def _scrapy_get(name: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [SCRAPY, "settings", "--get", name, *args], env=_env(**env), cwd=ROOT,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "scrapy", "settings", "--get", name, *args],
+        env=_env(**env), cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
 
