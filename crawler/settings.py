@@ -15,6 +15,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TypeVar
 
+# The named defaults of functions that also run outside a crawl (a crawl imports these modules
+# anyway; the extraction timeout lives in crawler/config.py, the extractors stay in the workers).
 from crawler.archive.dedup import DEFAULT_THRESHOLD as DEDUP_THRESHOLD
 from crawler.archive.warc import DEFAULT_MAX_SIZE as WARC_MAX_SIZE
 from crawler.config import EXTRACT_TIMEOUT, Config
