@@ -15,6 +15,11 @@ from typing import Any
 from crawler.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///archive.db"
+# Seconds extraction may spend on one page (CRAWLER_EXTRACT_TIMEOUT in a crawl). The slowest
+# of the 181 ScrapingHub pages takes ≈ 50 ms, 2.5 MB of paragraphs ≈ 3 s: ten seconds stops
+# only the truly pathological. Here, not in crawler/extraction/, so that the crawl's settings
+# can name it without importing the extractors into the reactor's process.
+EXTRACT_TIMEOUT = 10.0
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -15,7 +15,7 @@ import pytest
 import redis
 from scrapy import Request, Spider
 from scrapy.settings import Settings
-from scrapy.utils.test import get_crawler
+from scrapy.utils.test import get_crawler, get_reactor_settings
 
 from crawler.distributed.addon import SharedFrontierAddon
 from crawler.distributed.budget import SharedPageBudget
@@ -39,7 +39,7 @@ def crawls(redis_prefix: tuple[str, str]) -> Iterator[list[SharedCrawl]]:
     url, prefix = redis_prefix
     server = redis.Redis.from_url(url)
     workers = [
-        SharedCrawl(server, "c1", prefix=prefix, worker=f"w{i}", worker_timeout=30)
+        SharedCrawl(server, "c1", prefix=prefix, worker=f"w{i}", worker_timeout=30, ttl=3600)
         for i in (1, 2)
     ]
     for worker in workers:
@@ -155,14 +155,12 @@ def test_the_crawl_id_comes_from_the_spider_and_its_arguments() -> None:
 
 
 def test_without_the_switch_nothing_changes() -> None:
-    settings = Settings({"SCHEDULER": "scrapy.core.scheduler.Scheduler"})
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("CRAWLER_REDIS_URL", "", priority="cmdline")
     SharedFrontierAddon().update_settings(settings)
-    assert settings.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler"
-    project = Settings()
-    project.setmodule("crawler.settings", priority="project")
-    SharedFrontierAddon().update_settings(project)
-    budget_class = project["CRAWLER_PAGE_BUDGET"]  # the project's, untouched by the add-on
-    crawler = get_crawler(settings_dict={"CRAWLER_PAGE_BUDGET": budget_class})
+    assert settings.get("SCHEDULER") == "crawler.crawl.pacing.PacedScheduler"
+    crawler = get_crawler(settings_dict={**settings.copy_to_dict(), **get_reactor_settings()})
     assert type(page_budget(crawler, 5)) is PageBudget
 
 

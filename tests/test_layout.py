@@ -16,7 +16,7 @@ MAX_LINES = 300
 MAX_TOP_LEVEL_MODULES = 8
 
 # The contracts every stage shares: they import nothing but each other.
-BASE = {"config", "errors", "seeds", "sites", "items"}
+BASE = {"config", "errors", "seeds", "sites", "items", "stat_keys"}
 # Scrapy's components and the crawl-time policies beside them.
 CRAWL = {
     "spiders", "middlewares", "pipelines", "extensions", "crawl", "settings", "recorded_web",

@@ -103,6 +103,13 @@ def test_queued_links_requeue_only_a_clear_change_and_drop_the_stale_copy() -> N
     assert links.rejudged("u", 900) is None
 
 
+def _project(values: dict[str, object]) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings")
+    settings.setdict(values, priority="cmdline")
+    return settings
+
+
 class _Stats:
     def __init__(self) -> None:
         self.values: dict[str, int] = {}
@@ -112,7 +119,7 @@ class _Stats:
 
 
 def test_a_waiting_link_is_queued_again_and_its_stale_copy_dropped(model: RelevanceModel) -> None:
-    feedback = LinkFeedback(Settings({"CRAWLER_RELEVANCE_THRESHOLD": 0.3}), model, LEARNING)
+    feedback = LinkFeedback(_project({"CRAWLER_RELEVANCE_THRESHOLD": 0.3}), model, LEARNING)
     url, link = f"{SITE}/a/1234567", ("Giá vàng hôm nay", "link", 0.0, 1, True)
     before, features = feedback.judge(link[0], url, *link[1:])
     first = Request(url, priority=before)
@@ -148,7 +155,7 @@ def test_a_waiting_link_is_queued_again_and_its_stale_copy_dropped(model: Releva
 
 
 def test_breadth_first_ranks_and_learns_nothing(model: RelevanceModel) -> None:
-    feedback = LinkFeedback(Settings(), model, BREADTH_FIRST)
+    feedback = LinkFeedback(_project({}), model, BREADTH_FIRST)
     assert feedback.judge("Nga và Nhật Bản", f"{SITE}/a/1", "related", 0.9, 1, True) == (0, ())
     assert feedback.hub([]) is None and feedback.queued is None
     feedback.article({FEATURES_KEY: ()}, 0.9)

@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 from scrapy import Request, Spider
-from scrapy.utils.test import get_crawler
+from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler, get_reactor_settings
 
 from crawler.crawl.pacing import PacedScheduler
 
@@ -17,7 +18,11 @@ class _Spider(Spider):
 
 def _scheduler(settings: dict[str, object]) -> tuple[PacedScheduler, Spider]:
     # Scrapy's plain priority queue: the downloader-aware one needs a running engine.
+    project = Settings()
+    project.setmodule("crawler.settings")
     crawler = get_crawler(_Spider, {
+        **project.copy_to_dict(),
+        **get_reactor_settings(),  # over Scrapy's defaults the project's settings carry
         "SCHEDULER": "crawler.crawl.pacing.PacedScheduler",
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
         **settings,

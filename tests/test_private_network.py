@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
-from scrapy.utils.test import get_crawler
+from scrapy.utils.test import get_crawler, get_reactor_settings
 
 from crawler.middlewares.private_network import (
     PrivateNetworkMiddleware,
@@ -55,7 +56,11 @@ def _middleware(
     resolved: dict[str, str], allow: str = "", **settings: str
 ) -> tuple[PrivateNetworkMiddleware, MemoryStatsCollector]:
     values = {"CRAWLER_ALLOW_PRIVATE_NETWORKS": allow, "CRAWLER_REPLAY_DIR": "", **settings}
-    crawler = get_crawler(RelatedSpider, values)
+    project = Settings()
+    project.setmodule("crawler.settings")
+    crawler = get_crawler(
+        RelatedSpider, {**project.copy_to_dict(), **get_reactor_settings(), **values}
+    )
     middleware = PrivateNetworkMiddleware.from_crawler(crawler)
 
     async def resolve(host: str) -> str | None:

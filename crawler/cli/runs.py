@@ -10,12 +10,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from crawler import stat_keys
 from crawler.config import Config
 from crawler.db import run_records
 from crawler.db.models import CrawlRun
 from crawler.db.session import ensure_schema, make_engine, session_factory
 from crawler.errors import ConfigError
-from crawler.extensions.runs import NO_ARTICLE_PREFIX, unreachable_hosts
+from crawler.extensions.runs import unreachable_hosts
 
 # Piped or logged, the tables keep their columns instead of folding to 80 characters.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -148,8 +149,8 @@ def _site_table(sites: dict[str, dict[str, Any]]) -> Table:
 def _kept_out(run: CrawlRun, stats: dict[str, Any]) -> str:
     """Every page fetched and not archived, by why: no article on it (which signal said so),
     an article below the relevance threshold, a duplicate of an archived one."""
-    reasons = {k.removeprefix(NO_ARTICLE_PREFIX): int(v) for k, v in stats.items()
-               if k.startswith(NO_ARTICLE_PREFIX)}
+    reasons = {k.removeprefix(stat_keys.NO_ARTICLE_PREFIX): int(v) for k, v in stats.items()
+               if k.startswith(stat_keys.NO_ARTICLE_PREFIX)}
     detail = ", ".join(f"{k.replace('_', ' ')} {v}"
                        for k, v in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
     return (f"not archived: no article {sum(reasons.values())}"
@@ -182,18 +183,18 @@ def print_run(run: CrawlRun) -> None:
     console.print(f"errors {run.errors}" + (f" ({detail})" if detail else ""))
     for host, message in sorted(unreachable_hosts(stats).items()):
         console.print(f"[red]could not reach {host}[/red]: {message}")
-    if "crawler/incremental/conditional" in stats or "crawler/incremental/skipped_known" in stats:
+    if stat_keys.INCREMENTAL_CONDITIONAL in stats or stat_keys.INCREMENTAL_SKIPPED_KNOWN in stats:
         console.print(
             "incremental: "
-            f"{stats.get('crawler/incremental/conditional', 0)} conditional requests, "
-            f"{stats.get('crawler/incremental/not_modified', 0)} answered 304, "
-            f"{stats.get('crawler/incremental/skipped_known', 0)} archived articles skipped"
+            f"{stats.get(stat_keys.INCREMENTAL_CONDITIONAL, 0)} conditional requests, "
+            f"{stats.get(stat_keys.INCREMENTAL_NOT_MODIFIED, 0)} answered 304, "
+            f"{stats.get(stat_keys.INCREMENTAL_SKIPPED_KNOWN, 0)} archived articles skipped"
         )
-    if stats.get("crawler/archive/outages"):
+    if stats.get(stat_keys.ARCHIVE_OUTAGES):
         console.print(
-            f"[yellow]archive unavailable[/yellow] {stats['crawler/archive/outages']} time(s), "
-            f"{stats.get('crawler/archive/outage_seconds', 0)} s in all; "
-            f"{stats.get('crawler/archive/written_after_outage', 0)} articles waited for it "
+            f"[yellow]archive unavailable[/yellow] {stats[stat_keys.ARCHIVE_OUTAGES]} time(s), "
+            f"{stats.get(stat_keys.ARCHIVE_OUTAGE_SECONDS, 0)} s in all; "
+            f"{stats.get(stat_keys.ARCHIVE_WRITTEN_AFTER_OUTAGE, 0)} articles waited for it "
             "and were written"
         )
     sites = _json(run.site_stats, {})

@@ -26,13 +26,14 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
+from crawler.config import EXTRACT_TIMEOUT
+from crawler.errors import ConfigError
 from crawler.focus.relevance import Relevance, RelevanceModel
 from crawler.items import ExtractedArticle
 from crawler.seeds import Seed
 from crawler.sites import SiteProfile
 from crawler.spiders.discovery import PageLinks, page_links_of
 
-DEFAULT_TIMEOUT = 10.0  # seconds; as extraction's own limit
 # Imported once by the fork server, so that every worker starts warm and shares them.
 _PRELOAD = ["crawler.crawl.extraction_pool", "crawler.crawl.warm_worker"]
 
@@ -99,7 +100,7 @@ class ExtractionPool:
         self,
         seeds: list[Seed],
         workers: int,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = EXTRACT_TIMEOUT,  # a test's pool; a crawl's has its setting
         model: RelevanceModel | None = None,
     ):
         self.workers, self.timeout = workers, timeout
@@ -121,8 +122,13 @@ class ExtractionPool:
         cls, settings: Any, seeds: list[Seed], model: RelevanceModel | None = None
     ) -> ExtractionPool:
         workers = settings.get("CRAWLER_EXTRACT_WORKERS")
-        count = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
-        timeout = settings.getfloat("CRAWLER_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT)
+        try:
+            count = (os.cpu_count() or 1) if workers in (None, "") else int(workers)
+        except ValueError:  # the spider reports a ConfigError as one line and a failed run
+            raise ConfigError(
+                f"CRAWLER_EXTRACT_WORKERS must be a number of processes, not {workers!r}"
+            ) from None
+        timeout = settings.getfloat("CRAWLER_EXTRACT_TIMEOUT")
         return cls(seeds, max(0, count), timeout, model)
 
     async def run(self, page: Page) -> PageResult:

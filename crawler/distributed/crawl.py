@@ -32,7 +32,6 @@ from crawler.distributed import scripts
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PREFIX = "crawler"
 _crawls: weakref.WeakKeyDictionary[Crawler, SharedCrawl] = weakref.WeakKeyDictionary()
 
 
@@ -59,10 +58,10 @@ class SharedCrawl:
         server: redis.Redis,
         crawl: str,
         *,
-        prefix: str = DEFAULT_PREFIX,
+        prefix: str,
         worker: str | None = None,
-        worker_timeout: float = 60.0,
-        ttl: float = 7 * 86400.0,
+        worker_timeout: float,
+        ttl: float,
         seed_only: bool = False,
     ) -> None:
         self.server = server
@@ -91,9 +90,9 @@ class SharedCrawl:
         shared = cls(
             redis.Redis.from_url(settings.get("CRAWLER_REDIS_URL")),
             name,
-            prefix=settings.get("CRAWLER_REDIS_PREFIX") or DEFAULT_PREFIX,
-            worker_timeout=settings.getfloat("CRAWLER_REDIS_WORKER_TIMEOUT", 60.0),
-            ttl=settings.getfloat("CRAWLER_REDIS_TTL", 7 * 86400.0),
+            prefix=settings.get("CRAWLER_REDIS_PREFIX"),
+            worker_timeout=settings.getfloat("CRAWLER_REDIS_WORKER_TIMEOUT"),
+            ttl=settings.getfloat("CRAWLER_REDIS_TTL"),
             seed_only=settings.getbool("CRAWLER_REDIS_SEED_ONLY"),
         )
         _crawls[crawler] = shared

@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler import stat_keys
 from crawler.distributed.crawl import SharedCrawl
 
 
@@ -47,5 +48,5 @@ class SharedPolitenessMiddleware:
         shared = SharedCrawl.from_crawler(self.crawler)
         wait = shared.reserve_host(host, delay)
         if wait > 0:
-            self.crawler.stats.inc_value("crawler/redis/politeness_waits")
+            self.crawler.stats.inc_value(stat_keys.REDIS_POLITENESS_WAITS)
             await asyncio.sleep(wait)

@@ -26,6 +26,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
+from crawler import stat_keys
 from crawler.distributed.crawl import SharedCrawl
 
 logger = logging.getLogger(__name__)
@@ -191,5 +192,5 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
     def _away(self, exc: Exception) -> None:
         # One count per failed call; the worker's heartbeat logs "shared frontier unreachable".
         if self.stats:
-            self.stats.inc_value("crawler/redis/errors")
+            self.stats.inc_value(stat_keys.REDIS_ERRORS)
         logger.debug("shared frontier unreachable: %s", exc)

@@ -24,6 +24,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.job import job_dir
 
+from crawler import stat_keys
+
 logger = logging.getLogger(__name__)
 
 MARKER = "crawl-in-progress"
@@ -54,7 +56,7 @@ class JobdirGuard:
 
     def spider_opened(self) -> None:
         if self.discarded is not None:
-            self.crawler.stats.set_value("crawler/resume/discarded_jobdir", str(self.discarded))
+            self.crawler.stats.set_value(stat_keys.DISCARDED_JOBDIR, str(self.discarded))
             logger.warning(
                 "the previous crawl in %s died without closing (killed?): its queue cannot be "
                 "trusted, so it was set aside as %s; starting again from the start points "

@@ -11,6 +11,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler import stat_keys
+
 
 class ProgressReporter:
     """Rewrites one stderr line every second; on only when CRAWLER_PROGRESS is true."""
@@ -34,12 +36,12 @@ class ProgressReporter:
         stats: dict[str, Any] = self.crawler.stats.get_stats()
         pages = int(stats.get("response_received_count", 0))
         archived = sum(
-            int(stats.get(f"crawler/articles/{k}", 0)) for k in ("new", "updated", "unchanged")
+            int(stats.get(stat_keys.articles_key(k), 0)) for k in ("new", "updated", "unchanged")
         )
-        errors = int(stats.get("crawler/errors", 0))
+        errors = int(stats.get(stat_keys.ERRORS, 0))
         elapsed = max(time.monotonic() - self.started, 1e-6)
         # A worker of a shared crawl (crawler/distributed/): the crawl's frontier, all workers'.
-        frontier = stats.get("crawler/redis/frontier")
+        frontier = stats.get(stat_keys.REDIS_FRONTIER)
         return (
             f"pages {pages} | articles {archived} | errors {errors} | "
             f"{pages / elapsed * 60:.0f} pages/min"

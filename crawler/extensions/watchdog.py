@@ -22,6 +22,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
+from crawler import stat_keys
 from crawler.extensions.runs import CrawlRunRecorder
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ _PROGRESS_KEYS = (
     "item_scraped_count",
     "item_dropped_count",
     "downloader/exception_count",
-    "crawler/errors",
+    stat_keys.ERRORS,
 )
 
 
@@ -50,10 +51,10 @@ class StallWatchdog:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StallWatchdog:
-        timeout = crawler.settings.getfloat("CRAWLER_STALL_TIMEOUT", 0)
+        timeout = crawler.settings.getfloat("CRAWLER_STALL_TIMEOUT")
         if timeout <= 0:
             raise NotConfigured  # off by default: no message, no warning in the log
-        return cls(crawler, timeout, crawler.settings.getfloat("CRAWLER_STALL_GRACE", 60))
+        return cls(crawler, timeout, crawler.settings.getfloat("CRAWLER_STALL_GRACE"))
 
     def spider_opened(self) -> None:
         self.progress_at = time.monotonic()
@@ -82,7 +83,7 @@ class StallWatchdog:
 
     def stop(self, now: float) -> None:
         self.stopping_at = now
-        self.crawler.stats.set_value("crawler/stalled_after", self.timeout)
+        self.crawler.stats.set_value(stat_keys.STALLED_AFTER, self.timeout)
         logger.error("no progress for %.0f s: stopping the crawl as stalled", self.timeout)
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:

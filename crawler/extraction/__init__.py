@@ -10,7 +10,6 @@ Nothing here imports Scrapy.
 from crawler.extraction.errors import ExtractionError, ExtractionTimeout
 from crawler.extraction.floor import TRAFILATURA_OPTIONS
 from crawler.extraction.pipeline import (
-    DEFAULT_TIMEOUT,
     EXTRACTOR_VERSION,
     Extraction,
     extract,
@@ -19,7 +18,6 @@ from crawler.extraction.pipeline import (
 )
 
 __all__ = [
-    "DEFAULT_TIMEOUT",
     "EXTRACTOR_VERSION",
     "TRAFILATURA_OPTIONS",
     "Extraction",

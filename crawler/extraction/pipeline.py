@@ -14,6 +14,7 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
+from crawler.config import EXTRACT_TIMEOUT
 from crawler.extraction import (
     clean,
     dates,
@@ -47,9 +48,6 @@ from crawler.sites import SiteProfile
 
 # Bump when the output for the same page changes, so stored articles can be re-extracted.
 EXTRACTOR_VERSION = "5"
-# Seconds per page. The slowest of the 181 ScrapingHub pages takes ≈ 50 ms, 2.5 MB of
-# paragraphs ≈ 3 s: ten seconds stops only the truly pathological.
-DEFAULT_TIMEOUT = 10.0
 # Scripts (but JSON-LD, which the metadata reads) and style sheets: never text, and dropped by
 # every reader anyway (trafilatura's cleaning, readability, jusText). Dropped once up front,
 # they no longer weigh on each deep copy and text scan of both trafilatura runs (3% of the
@@ -98,7 +96,7 @@ def extract(
     *,
     sites: Sites | None = None,
     content_type: str | None = None,
-    timeout: float | None = DEFAULT_TIMEOUT,
+    timeout: float | None = EXTRACT_TIMEOUT,  # crawler/config.py says why
 ) -> ExtractedArticle | None:
     """The article on the page, or None when there is none (a listing, too little text).
 
@@ -119,7 +117,7 @@ def extract_with_report(
     *,
     sites: Sites | None = None,
     content_type: str | None = None,
-    timeout: float | None = DEFAULT_TIMEOUT,
+    timeout: float | None = EXTRACT_TIMEOUT,  # crawler/config.py says why
 ) -> Extraction:
     """:func:`extract`, with whether the profile's result fell back to the general one."""
     try:

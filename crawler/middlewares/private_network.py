@@ -28,6 +28,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 
+from crawler import stat_keys
 from crawler.errors import ConfigError
 from crawler.spiders.errors import count_error
 
@@ -139,5 +140,5 @@ class PrivateNetworkMiddleware:
             f"{host} {what} a private, loopback or link-local address: not crawled "
             f"(set {SETTING}=true to allow)"
         )
-        self.stats.set_value(f"crawler/unreachable/{host}", message)
+        self.stats.set_value(stat_keys.unreachable_key(host), message)
         raise IgnoreRequest(message)

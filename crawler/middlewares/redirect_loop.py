@@ -34,9 +34,9 @@ class RedirectLoopMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedirectLoopMiddleware:
-        if not crawler.settings.getbool("REDIRECT_ENABLED", True):
+        if not crawler.settings.getbool("REDIRECT_ENABLED"):
             raise NotConfigured()  # off by design: redirects are not followed
-        return cls(crawler.stats, crawler.settings.getint("REDIRECT_MAX_TIMES", 20))
+        return cls(crawler.stats, crawler.settings.getint("REDIRECT_MAX_TIMES"))
 
     def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get("Location")

@@ -8,6 +8,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
+from crawler import stat_keys
+
 META_KEY = "frontier_version"
 
 
@@ -33,6 +35,6 @@ class SkipRefetchMiddleware:
         if links is None or version is None:
             return  # not a frontier copy
         if links.is_stale(request.url, version):
-            self.crawler.stats.inc_value("crawler/frontier/superseded")
+            self.crawler.stats.inc_value(stat_keys.FRONTIER_SUPERSEDED)
             raise IgnoreRequest(f"queued again at another priority: {request.url}")
         links.send(request.url, version)

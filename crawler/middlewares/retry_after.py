@@ -21,6 +21,8 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
+from crawler import stat_keys
+
 _STATUSES = {429, 503}
 META_KEY = "retry_after_times"
 
@@ -53,10 +55,10 @@ class RetryAfterMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         settings = crawler.settings
-        max_wait = settings.getfloat("CRAWLER_RETRY_AFTER_MAX", 120)
-        if max_wait <= 0 or not settings.getbool("RETRY_ENABLED", True):
+        max_wait = settings.getfloat("CRAWLER_RETRY_AFTER_MAX")
+        if max_wait <= 0 or not settings.getbool("RETRY_ENABLED"):
             raise NotConfigured()  # off by design: Retry-After is not honoured
-        return cls(crawler.stats, max_wait, settings.getint("RETRY_TIMES", 2))
+        return cls(crawler.stats, max_wait, settings.getint("RETRY_TIMES"))
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status not in _STATUSES or request.meta.get("dont_retry"):
@@ -65,10 +67,10 @@ class RetryAfterMiddleware:
         times = int(request.meta.get(META_KEY, 0))
         if wait is None or wait > self.max_wait or times >= self.max_times:
             if wait is not None:
-                self.stats.inc_value("crawler/retry_after/not_waited")
+                self.stats.inc_value(stat_keys.RETRY_AFTER_NOT_WAITED)
             return response
-        self.stats.inc_value("crawler/retry_after/waits")
-        self.stats.inc_value("crawler/retry_after/seconds", round(wait))
+        self.stats.inc_value(stat_keys.RETRY_AFTER_WAITS)
+        self.stats.inc_value(stat_keys.RETRY_AFTER_SECONDS, round(wait))
         from twisted.internet import reactor
 
         await maybe_deferred_to_future(task.deferLater(reactor, wait))

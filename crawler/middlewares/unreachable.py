@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from twisted.internet.error import DNSLookupError
 
+from crawler import stat_keys
 from crawler.spiders.errors import count_error
 
 _NO_SUCH_HOST = (CannotResolveHostError, DNSLookupError)
@@ -43,6 +44,6 @@ class SkipUnresolvableHostsMiddleware:
             self.dead.add(host)
             # Also when the failed request was robots.txt, which has no errback of ours.
             self.stats.set_value(
-                f"crawler/unreachable/{host}",
+                stat_keys.unreachable_key(host),
                 f"cannot resolve host {host} (DNS lookup failed: no network?)",
             )

@@ -13,6 +13,8 @@ from twisted.internet import error as net
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawler import stat_keys
+
 # Scrapy 2.14+ wraps Twisted's errors in its own; both are listed so either raises the same kind.
 _KINDS: tuple[tuple[tuple[type[BaseException], ...], str, str], ...] = (
     (
@@ -81,10 +83,10 @@ def _decompression_bomb(error: BaseException | None) -> bool:
 def count_error(stats: StatsCollector, kind: str, site: str | None = None) -> None:
     """One error of a kind on the run (``crawler/errors/<kind>``), and on its site's line of
     the run report (``crawler/sites/<site>/errors/<kind>``)."""
-    stats.inc_value("crawler/errors")
-    stats.inc_value(f"crawler/errors/{kind}")
+    stats.inc_value(stat_keys.ERRORS)
+    stats.inc_value(stat_keys.error_key(kind))
     if site:
-        stats.inc_value(f"crawler/sites/{site}/errors/{kind}")
+        stats.inc_value(stat_keys.site_error_key(site, kind))
 
 
 def count_failure(stats: StatsCollector, failure: Failure) -> str | None:
@@ -99,7 +101,7 @@ def count_failure(stats: StatsCollector, failure: Failure) -> str | None:
     kind, host, message = classify_failure(failure)
     count_error(stats, kind, getattr(getattr(failure, "request", None), "meta", {}).get("site"))
     if kind in NETWORK_KINDS:
-        stats.set_value(f"crawler/unreachable/{host}", message)
+        stats.set_value(stat_keys.unreachable_key(host), message)
     return message
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import scrapy
 from scrapy.settings import BaseSettings
 
+from crawler import stat_keys
 from crawler.focus.frontier import FrontierPolicy, hub_relevance, link_priority
 from crawler.focus.learning import LinkLearner, QueuedLinks, link_features
 from crawler.focus.relevance import DEFAULT_THRESHOLD, RelevanceModel
@@ -31,7 +32,7 @@ class LinkFeedback:
         self.learner = LinkLearner()
         # What counts as related for learning; an archive-everything crawl (threshold 0)
         # still learns which links lead to related articles.
-        threshold = settings.getfloat("CRAWLER_RELEVANCE_THRESHOLD", DEFAULT_THRESHOLD)
+        threshold = settings.getfloat("CRAWLER_RELEVANCE_THRESHOLD")
         self.threshold = threshold or DEFAULT_THRESHOLD
         # One process's queue only: in a shared crawl (Redis) another worker holds the copy.
         shared = bool(settings.get("CRAWLER_REDIS_URL"))
@@ -86,7 +87,7 @@ class LinkFeedback:
         """A new copy of a waiting link at its new priority, unless it changed little."""
         version = self.queued.rejudged(request.url, request.priority) if self.queued else None
         if version is not None:
-            stats.inc_value("crawler/frontier/requeued")
+            stats.inc_value(stat_keys.FRONTIER_REQUEUED)
             request.meta[META_KEY] = version
             yield request.replace(dont_filter=True)
 

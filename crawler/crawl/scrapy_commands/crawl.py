@@ -14,6 +14,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
+from crawler import stat_keys
 from crawler.crawl.runner import exit_status
 
 
@@ -29,7 +30,7 @@ class Command(ScrapyCrawl):
         if self.exitcode or self.run_crawler is None or self.run_crawler.stats is None:
             return
         stats = self.run_crawler.stats.get_stats()
-        if stats.get("crawler/config_error"):
+        if stats.get(stat_keys.CONFIG_ERROR):
             self.exitcode = 2
         else:
-            self.exitcode = exit_status(str(stats.get("crawler/run_status", "failed")))
+            self.exitcode = exit_status(str(stats.get(stat_keys.RUN_STATUS, "failed")))
