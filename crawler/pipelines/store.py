@@ -1,18 +1,15 @@
 """Write articles to the archive: a thin adapter around crawler/archive/batch_writer.py.
 
-Each item becomes its record (:func:`crawler.archive.dedup.article_record`) and goes to the
-writer, which batches, retries and waits out an archive that is away. The writer runs in one
-dedicated thread, so the reactor never waits for the database and SQLite keeps one writer;
-its reports come back to the reactor thread, where they become the run's stats
-(``crawler/articles/new|updated|unchanged|duplicate``, ``crawler/dedup/near_duplicate``, the
-``crawler/archive/*`` outage counts, ``crawler/errors/archive_write``). Too many articles
-waiting pause the crawl until the archive takes them.
+Each item's record (:func:`crawler.archive.dedup.article_record`) goes to the writer, which runs
+in one dedicated thread: the reactor never waits for the database, SQLite keeps one writer. Its
+reports come back to the reactor thread as the run's stats; too many articles waiting pause the
+crawl until the archive takes them.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
@@ -88,10 +85,8 @@ class ArchiveStorePipeline:
             if not self.calls:  # a call in the thread will be followed by its own check
                 self._call(self.writer.tick)
 
-    def _call(
-        self, method: Callable[..., Report], *args: Any, added: int = 0
-    ) -> asyncio.Future[Report]:
-        future = asyncio.get_running_loop().run_in_executor(self.thread, method, *args)
+    def _call(self, call: Callable[..., Report], *args: Any, added: int = 0) -> Awaitable[Report]:
+        future = asyncio.get_running_loop().run_in_executor(self.thread, call, *args)
         self.calls.add(future)
         future.add_done_callback(partial(self._done, added=added))
         return future
