@@ -1,4 +1,4 @@
-"""Batched writes into the archive, through its one write path (:func:`dedup.store_article`).
+"""Batched writes into the archive, through its one write path (archive/dedup.store_article).
 
 A plain object: no Scrapy, no Twisted, no threads of its own. The store pipeline
 (crawler/pipelines/store.py) calls it from one dedicated thread, so the reactor never waits for

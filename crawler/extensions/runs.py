@@ -129,7 +129,10 @@ class CrawlRunRecorder:
 
     def spider_opened(self, spider: Spider) -> None:
         connection = self.connection
-        if connection is None or not connection.ready:
+        if connection is None:  # EXTENSIONS replaced without it: say why no run is recorded
+            logger.warning("no run recorded: ArchiveConnection is not among the EXTENSIONS")
+            return
+        if not connection.ready:
             return  # no usable archive: ArchiveConnection closes the crawl and says why
         # The spider's `-a` arguments as the operator gave them, to read back with the run.
         arguments = dict(getattr(spider, "arguments", {}))
