@@ -4,12 +4,16 @@
 ``ArticleItem`` is what the spider yields: the extracted article plus how and when it was
 fetched. Only ``url``, ``site`` and ``fetched_at`` are required; every datetime is
 timezone-aware; where parsing is lossy the raw string is kept beside the parsed value.
+It also carries what storing it needs: its site's row (``SiteInfo``) and where its raw response
+sits in the WARC files (``Capture``), so the store pipeline reads nothing but the item.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from crawler.sites import SiteProfile
 
 
 @dataclass
@@ -42,6 +46,30 @@ class ExtractedArticle:
     extractor_version: str = ""
 
 
+@dataclass(frozen=True)
+class Capture:
+    """Where the raw response of a version sits: a WARC file (relative name) and offset."""
+
+    file: str
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What the archive needs of an item's site: its row (key, name, language) and the
+    domains that keep a declared canonical URL on the site."""
+
+    key: str
+    name: str
+    language: str | None = None
+    domains: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, profile: SiteProfile) -> SiteInfo:
+        return cls(profile.key, profile.name, profile.language, tuple(profile.domains))
+
+
 @dataclass
 class ArticleItem:
     """One fetched article page on its way to the archive."""
@@ -59,3 +87,7 @@ class ArticleItem:
     # relevance, filled by the relevance pipeline
     relevance: float | None = None
     seed_id: str | None = None
+    # for the archive: the site's row (None: a row named by the key alone) and the raw
+    # response's place, which the WARC middleware put into the response's meta
+    site_info: SiteInfo | None = None
+    capture: Capture | None = None

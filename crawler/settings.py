@@ -222,6 +222,8 @@ SPIDER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
+    # The crawl's one archive engine and its schema check, before everything that uses them.
+    "crawler.extensions.archive_connection.ArchiveConnection": 90,
     "crawler.extensions.runs.CrawlRunRecorder": 100,
     # After the recorder: it tags the run row the recorder made with the crawl and worker.
     "crawler.distributed.workers.SharedCrawlWorker": 110,

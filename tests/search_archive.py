@@ -22,10 +22,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from crawler.archive.dedup import ArticleRecord, Capture, content_hash, store_article
+from crawler.archive.dedup import ArticleRecord, store_article
+from crawler.archive.fingerprints import content_hash
 from crawler.archive.warc import WarcWriterFiles
 from crawler.db import repo, run_records
 from crawler.db.session import make_engine, session_factory, upgrade
+from crawler.items import Capture
 from tests.conftest import POSTGRES_URL, REPO_ROOT, _unavailable
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)

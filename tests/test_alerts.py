@@ -94,6 +94,7 @@ def test_a_failed_scheduled_run_is_mailed_and_posted(
     settings = replay_settings(tmp_path, REPO_ROOT / "tests" / "web")
     settings["EXTENSIONS"] = json.dumps({
         "scrapy.extensions.telnet.TelnetConsole": None,
+        "crawler.extensions.archive_connection.ArchiveConnection": 90,
         "crawler.extensions.runs.CrawlRunRecorder": 100,
         "tests.schedule_harness.DieOnFirstResponse": 500,
     })

@@ -45,17 +45,10 @@ def writes(worker: str) -> list[tuple[str, str]]:
 
 
 def worker_main(db_url: str, worker: str, start_at: float) -> None:
-    from scrapy.utils.test import get_crawler
-
     from crawler.items import ArticleItem, ExtractedArticle
-    from crawler.pipelines.store import ArchiveStorePipeline
+    from tests.store_pipeline import store_pipeline
 
-    crawler = get_crawler(
-        settings_dict={"CRAWLER_DATABASE_URL": db_url, "CRAWLER_STORE_BATCH_SIZE": 10}
-    )
-    assert crawler.stats is not None
-    crawler.stats.set_value("crawler/archive_ready", True)
-    pipeline = ArchiveStorePipeline.from_crawler(crawler)
+    crawler, pipeline = store_pipeline(db_url, CRAWLER_STORE_BATCH_SIZE=10)
     items = [
         ArticleItem(
             url=url,
@@ -67,9 +60,13 @@ def worker_main(db_url: str, worker: str, start_at: float) -> None:
     ]
     time.sleep(max(0.0, start_at - time.time()))
     started = time.time()
-    for item in items:
-        pipeline.process_item(item)
-    asyncio.run(pipeline.close_spider())
+
+    async def crawl() -> None:
+        for item in items:
+            pipeline.process_item(item)
+        await pipeline.close_spider()
+
+    asyncio.run(crawl())
     stats = {k: v for k, v in crawler.stats.get_stats().items() if k.startswith("crawler/")}
     print(json.dumps({"started": started, "finished": time.time(), **stats}, default=str))
 

@@ -14,14 +14,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.archive.dedup import (
-    DEFAULT_THRESHOLD,
-    ArticleRecord,
-    content_hash,
-    jaccard,
-    signature,
-    store_article,
-)
+from crawler.archive.dedup import DEFAULT_THRESHOLD, ArticleRecord, store_article
+from crawler.archive.fingerprints import content_hash, jaccard, signature
 from crawler.archive.urls import canonical_url
 from crawler.db import dedup_index, repo
 from crawler.db.models import Article, ArticleUrl, MinhashBand
@@ -73,7 +67,7 @@ def record(
     variants: tuple[str, ...] = (),
     declared: str | None = None,
 ) -> ArticleRecord:
-    """What the store pipeline builds from an item (crawler.pipelines.store.article_record)."""
+    """What the store pipeline builds from an item (crawler.archive.dedup.article_record)."""
     canonical = canonical_url(url, declared)
     values = {
         "url": url,

@@ -14,7 +14,8 @@ from pathlib import Path
 import feedparser  # type: ignore[import-untyped]
 import pytest
 
-from crawler.archive.dedup import ArticleRecord, content_hash, store_article
+from crawler.archive.dedup import ArticleRecord, store_article
+from crawler.archive.fingerprints import content_hash
 from crawler.db.session import make_engine, session_factory
 from crawler.read.export import export
 from crawler.read.feeds import seed_feed

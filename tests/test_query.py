@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from crawler.archive.dedup import content_hash
+from crawler.archive.dedup import ArticleRecord, store_article
+from crawler.archive.fingerprints import content_hash
 from crawler.db import queries, repo
 from crawler.db.models import Article, ArticleUrl, ArticleVersion, MinhashBand, MinhashSignature
 from crawler.db.session import make_engine, session_factory
@@ -225,11 +226,11 @@ def test_index_follows_inserts_updates_and_deletes(db_url: str) -> None:
     seen = datetime(2026, 2, 1, tzinfo=UTC)
     with sessions.begin() as session:
         site = repo.ensure_site(session, "dantri", "Dân trí", "vi")
-        repo.upsert_article(session, {
-            "canonical_url": "https://dantri.com.vn/a.htm", "url": "https://dantri.com.vn/a.htm",
+        store_article(session, ArticleRecord("https://dantri.com.vn/a.htm", {
+            "url": "https://dantri.com.vn/a.htm",
             "site_id": site, "title": "Đà Nẵng đón khách", "text": "Bãi biển đông khách.",
             "content_hash": content_hash("Bãi biển đông khách."), "language": "vi",
-            "first_seen_at": seen, "last_seen_at": seen})
+            "first_seen_at": seen, "last_seen_at": seen}))
     assert {h.title for h in search(db_url, Filters(text="da nang")).hits} == {"Đà Nẵng đón khách"}
     with sessions.begin() as session:
         article = session.scalars(select(Article)).one()

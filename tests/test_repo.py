@@ -1,4 +1,4 @@
-"""The repository on both backends: sites, article upserts, runs, time zones."""
+"""The repository on both backends: sites, articles stored and stored again, runs, time zones."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from crawler.archive.dedup import content_hash
+from crawler.archive.dedup import ArticleRecord, store_article
+from crawler.archive.fingerprints import content_hash
 from crawler.db import repo, run_records
 from crawler.db.models import Article
 from crawler.db.session import make_engine, session_factory
@@ -15,9 +16,10 @@ from crawler.db.session import make_engine, session_factory
 HANOI = timezone(timedelta(hours=7))
 
 
-def _values(site_id: int, text: str, seen: datetime, url: str = "https://x.vn/a-1.htm") -> dict:
-    return {
-        "canonical_url": url,
+def _record(
+    site_id: int, text: str, seen: datetime, url: str = "https://x.vn/a-1.htm"
+) -> ArticleRecord:
+    return ArticleRecord(url, {
         "url": url,
         "site_id": site_id,
         "title": "Nga và NATO",
@@ -27,7 +29,7 @@ def _values(site_id: int, text: str, seen: datetime, url: str = "https://x.vn/a-
         "published_at": datetime(2016, 4, 9, 10, 17, tzinfo=HANOI),
         "first_seen_at": seen,
         "last_seen_at": seen,
-    }
+    })  # fmt: skip
 
 
 def test_site_is_created_once(db_url: str) -> None:
@@ -38,24 +40,25 @@ def test_site_is_created_once(db_url: str) -> None:
     assert first == again
 
 
-def test_upsert_new_unchanged_updated(db_url: str) -> None:
+def test_store_new_unchanged_updated(db_url: str) -> None:
     sessions = session_factory(make_engine(db_url))
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     with sessions.begin() as session:
         site_id = repo.ensure_site(session, "dantri", "Dân trí", "vi")
-        assert repo.upsert_article(session, _values(site_id, "Một hai ba.", t0)) == "new"
+        assert store_article(session, _record(site_id, "Một hai ba.", t0)).outcome == "new"
     with sessions.begin() as session:
         # Same text, NFD-decomposed and re-spaced: the same article to a reader.
         import unicodedata
 
         nfd = unicodedata.normalize("NFD", "Một  hai ba.")
         later = t0 + timedelta(hours=6)
-        assert repo.upsert_article(session, _values(site_id, nfd, later)) == "unchanged"
+        assert store_article(session, _record(site_id, nfd, later)).outcome == "unchanged"
     with sessions.begin() as session:
         stored = session.scalars(select(Article)).one()
         assert stored.last_seen_at == t0 + timedelta(hours=6)
         assert stored.first_seen_at == t0
-        assert repo.upsert_article(session, _values(site_id, "Một hai ba bốn.", t0)) == "updated"
+        changed = _record(site_id, "Một hai ba bốn.", t0)
+        assert store_article(session, changed).outcome == "updated"
     with sessions.begin() as session:
         stored = session.scalars(select(Article)).one()
         assert stored.text == "Một hai ba bốn."
@@ -67,7 +70,7 @@ def test_times_keep_their_instant(db_url: str) -> None:
     seen = datetime(2026, 1, 1, tzinfo=UTC)
     with sessions.begin() as session:
         site_id = repo.ensure_site(session, "dantri", "Dân trí", "vi")
-        repo.upsert_article(session, _values(site_id, "x", seen))
+        store_article(session, _record(site_id, "x", seen))
     with sessions() as session:
         stored = session.scalars(select(Article)).one()
         assert stored.published_at == datetime(2016, 4, 9, 3, 17, tzinfo=UTC)
@@ -78,7 +81,7 @@ def test_naive_datetimes_are_refused(db_url: str) -> None:
     sessions = session_factory(make_engine(db_url))
     with pytest.raises(Exception, match="naive datetime"), sessions.begin() as session:
         site_id = repo.ensure_site(session, "dantri", "Dân trí", "vi")
-        repo.upsert_article(session, _values(site_id, "x", datetime(2026, 1, 1)))
+        store_article(session, _record(site_id, "x", datetime(2026, 1, 1)))
 
 
 def test_run_is_recorded(db_url: str) -> None:

@@ -10,18 +10,18 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from scrapy.utils.test import get_crawler
 from sqlalchemy import column, insert, select, table
 from sqlalchemy.orm import Session
 
-from crawler.archive.dedup import content_hash, store_article
+from crawler.archive.dedup import store_article
+from crawler.archive.fingerprints import content_hash
 from crawler.db import repo
 from crawler.db.models import Article, ArticleText, ArticleUrl, ArticleVersion
 from crawler.db.session import alembic_config, make_engine, session_factory
 from crawler.extraction import extract
 from crawler.items import ArticleItem
-from crawler.pipelines.store import ArchiveStorePipeline
 from crawler.recorded_web.replay import RecordedWeb
+from tests.store_pipeline import store_pipeline
 from tests.test_dedup import KTDT, T0, record
 
 WEB = Path(__file__).resolve().parent / "web"
@@ -126,28 +126,33 @@ def _item(url: str, text: str, title: str = "Nga - Nhật") -> ArticleItem:
 
 
 def test_pipeline_counts_outcomes_and_writes_in_batches(db_url: str) -> None:
-    crawler = get_crawler(
-        settings_dict={"CRAWLER_DATABASE_URL": db_url, "CRAWLER_STORE_BATCH_SIZE": 4}
-    )
-    assert crawler.stats is not None
-    crawler.stats.set_value("crawler/archive_ready", True)
-    pipeline = ArchiveStorePipeline.from_crawler(crawler)
+    crawler, pipeline = store_pipeline(db_url, CRAWLER_STORE_BATCH_SIZE=4)
     items = [
         _item("https://kinhtedothi.vn/a.html", "Bài A về Nga."),
         _item("https://kinhtedothi.vn/b.html", "Bài B về Nhật."),
         _item("https://kinhtedothi.vn/a.html?utm_source=rss", "Bài A về Nga."),  # unchanged
     ]
-    for item in items:
-        pipeline.process_item(item)
+    duplicate = _item("https://kinhtedothi.vn/c.html", "bài b về  nhật.")
+    updated = _item("https://kinhtedothi.vn/a.html", "Bài A về Nga, sửa.")
     engine = make_engine(db_url)
-    with session_factory(engine)() as session:
-        assert repo.count_articles(session) == 0, "written before the batch was full"
-    pipeline.process_item(_item("https://kinhtedothi.vn/c.html", "bài b về  nhật."))  # duplicate
-    with session_factory(engine)() as session:
-        assert repo.count_articles(session) == 2
-    pipeline.process_item(_item("https://kinhtedothi.vn/a.html", "Bài A về Nga, sửa."))  # updated
-    asyncio.run(pipeline.close_spider())
+
+    async def crawl() -> None:
+        for item in items:
+            pipeline.process_item(item)
+        await pipeline.drained()  # the writer's thread has taken all three
+        with session_factory(engine)() as session:
+            assert repo.count_articles(session) == 0, "written before the batch was full"
+        pipeline.process_item(duplicate)
+        await pipeline.drained()
+        with session_factory(engine)() as session:
+            assert repo.count_articles(session) == 2
+        pipeline.process_item(updated)
+        await pipeline.close_spider()
+
+    asyncio.run(crawl())
     engine.dispose()
+    assert pipeline.connection is not None
+    pipeline.connection.engine.dispose()
     stats = crawler.stats.get_stats()
     counts = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("crawler/articles/")}
     assert counts == {"new": 2, "unchanged": 1, "duplicate": 1, "updated": 1}

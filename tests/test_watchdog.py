@@ -113,6 +113,7 @@ def test_a_crawl_process_that_dies_is_recorded_as_failed(db_url: str, tmp_path: 
     settings["EXTENSIONS"] = json.dumps(
         {
             "scrapy.extensions.telnet.TelnetConsole": None,
+            "crawler.extensions.archive_connection.ArchiveConnection": 90,
             "crawler.extensions.runs.CrawlRunRecorder": 100,
             "tests.schedule_harness.DieOnFirstResponse": 500,
         }

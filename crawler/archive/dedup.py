@@ -1,115 +1,41 @@
 """Deduplication in layers: URL identity, exact text hash, near-duplicate signatures.
 
-The signatures and hashes are pure functions; :func:`store_article` combines them with the
-repository (all SQL in crawler/db/repo.py), where unique constraints have the last word.
+The hashes and signatures are pure functions (:mod:`crawler.archive.fingerprints`);
+:func:`store_article`, the one write path into the archive, combines them with the repository
+(all SQL in crawler/db/repo.py), where unique constraints have the last word.
 
 - **Identity** is the canonical URL (:mod:`crawler.archive.urls`).
-- **Exact duplicates**: :func:`content_hash` of the text as a reader sees it (NFC, whitespace
-  and case folded). The same hash under two URLs is one article with both URLs known.
-- **Near-duplicates**: a MinHash signature (datasketch) over word 3-grams, split into LSH bands.
-  Two articles sharing a band bucket are candidates; a candidate whose estimated Jaccard
-  similarity reaches the threshold (``CRAWLER_DEDUP_THRESHOLD``) joins the cluster. The band
-  layout is fixed so that the persisted index never has to be rebuilt when the threshold
-  setting moves; it finds 93% of pairs at 0.4 and 99.5% at 0.5 (docs/dedup.md).
+- **Exact duplicates**: the same :func:`content_hash` under two URLs is one article with both
+  URLs known.
+- **Near-duplicates**: two articles sharing an LSH band bucket are candidates; a candidate whose
+  estimated Jaccard similarity reaches the threshold (``CRAWLER_DEDUP_THRESHOLD``) joins the
+  cluster.
+- **Versions**: a known article whose title or text changed gets a new version, with what
+  changed (:func:`describe_changes`).
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-import numpy as np
-from datasketch import MinHash
 from sqlalchemy.orm import Session
 
+from crawler.archive.fingerprints import (
+    Signature,
+    content_hash,
+    jaccard,
+    normalize_text,
+    signature,
+)
+from crawler.archive.urls import canonical_url, normalize_url
 from crawler.db import dedup_index, repo
-from crawler.items import ExtractedArticle
+from crawler.items import ArticleItem, Capture, ExtractedArticle
 
-NUM_PERM = 120
-BANDS = 40
-ROWS = NUM_PERM // BANDS  # 3 rows a band: P(candidate) = 1 - (1 - J^3)^40
-SHINGLE_WORDS = 3
-MINHASH_SEED = 1  # seed and scheme fixed: signatures stored by one process are compared by
-MINHASH_SCHEME = "affine32"  # every other, and by later datasketch versions
 DEFAULT_THRESHOLD = 0.5  # measured: bench/dedup.py "threshold", docs/dedup.md
-
-_SPACE = re.compile(r"\s+")
-_WORD = re.compile(r"\w+")
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
-
-
-def normalize_text(text: str) -> str:
-    """The text as a reader sees it: NFC, whitespace collapsed, case folded."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
-
-
-def content_hash(text: str) -> str:
-    """The exact-duplicate key: SHA-256 of :func:`normalize_text`."""
-    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
-
-
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
-    """Word n-grams of the normalised text (a short text is one shingle)."""
-    words = _WORD.findall(normalize_text(text))
-    if len(words) <= size:
-        return {" ".join(words)} if words else set()
-    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
-
-
-@dataclass(frozen=True)
-class Signature:
-    """A MinHash signature: NUM_PERM uint32 values."""
-
-    values: np.ndarray[tuple[int], np.dtype[np.uint32]]
-
-    def to_bytes(self) -> bytes:
-        return self.values.astype("<u4").tobytes()
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Signature:
-        return cls(np.frombuffer(data, dtype="<u4").astype(np.uint32))
-
-    def similarity(self, other: Signature) -> float:
-        """Estimated Jaccard similarity of the two shingle sets."""
-        return float(np.count_nonzero(self.values == other.values)) / NUM_PERM
-
-    def bands(self) -> list[tuple[int, int]]:
-        """(band, bucket) pairs: a signed 64-bit hash of each band's rows (fits BIGINT)."""
-        data = self.values.astype("<u4")
-        out = []
-        for band in range(BANDS):
-            chunk = data[band * ROWS : (band + 1) * ROWS].tobytes()
-            digest = hashlib.blake2b(chunk, digest_size=8).digest()
-            out.append((band, int.from_bytes(digest, "big", signed=True)))
-        return out
-
-
-def signature(text: str) -> Signature:
-    """The MinHash signature of a text's shingles."""
-    minhash = MinHash(
-        num_perm=NUM_PERM, seed=MINHASH_SEED, permutations=_PERMUTATIONS, scheme=MINHASH_SCHEME
-    )
-    minhash.update_batch([s.encode("utf-8") for s in sorted(shingles(text))])
-    return Signature(minhash.hashvalues.astype(np.uint32))
-
-
-def jaccard(a: str, b: str) -> float:
-    """The exact Jaccard similarity of two texts' shingle sets (for measurements and tests)."""
-    sa, sb = shingles(a), shingles(b)
-    if not sa and not sb:
-        return 1.0
-    return len(sa & sb) / len(sa | sb)
-
-
-def candidate_probability(similarity: float) -> float:
-    """The chance that LSH proposes a pair of this Jaccard similarity as a candidate."""
-    return float(1.0 - (1.0 - similarity**ROWS) ** BANDS)
 
 
 def derived_values(art: ExtractedArticle) -> dict[str, Any]:
@@ -140,15 +66,6 @@ Outcome = Literal["new", "updated", "unchanged", "duplicate"]
 _VERSION_FIELDS = ("url", "title", "text", "content_hash", "extractor_version", "crawl_run_id")
 
 
-@dataclass(frozen=True)
-class Capture:
-    """Where the raw response of a version sits: a WARC file (relative name) and offset."""
-
-    file: str
-    offset: int
-    length: int
-
-
 @dataclass
 class ArticleRecord:
     """One article to store: Article column values plus every URL it was reached by."""
@@ -157,6 +74,33 @@ class ArticleRecord:
     values: dict[str, Any]  # Article columns; content_hash and last_seen_at included
     variants: list[str] = field(default_factory=list)  # as fetched, before redirects, declared
     capture: Capture | None = None
+
+
+def article_record(item: ArticleItem, run_id: int | None) -> ArticleRecord:
+    """What the archive stores of an item; ``site_id`` is filled in by the writer, in the
+    transaction that makes sure the site's row exists."""
+    art = item.article
+    assert art is not None
+    domains = item.site_info.domains if item.site_info else ()
+    canonical = canonical_url(item.url, art.canonical_url, domains)
+    seen = [item.url, item.requested_url]
+    if art.canonical_url and normalize_url(art.canonical_url) == canonical:
+        seen.append(art.canonical_url)  # only a same-site canonical names this article
+    variants = [u for u in dict.fromkeys(seen) if u and u != canonical]
+    values = {
+        "url": item.url,
+        **derived_values(art),
+        "http_status": item.http_status,
+        "relevance": item.relevance,
+        "seed_id": item.seed_id,
+        "found_via": item.found_via,
+        "referrer": item.referrer,
+        "depth": item.depth,
+        "first_seen_at": item.fetched_at,
+        "last_seen_at": item.fetched_at,
+        "crawl_run_id": run_id,
+    }
+    return ArticleRecord(canonical, values, variants, item.capture)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from crawler.archive.dedup import derived_values, normalize_text, reindex
+from crawler.archive.dedup import derived_values, reindex
+from crawler.archive.fingerprints import normalize_text
 from crawler.archive.warc import read_capture
 from crawler.config import Config
 from crawler.db import dedup_index, repo

@@ -2,7 +2,7 @@
 
 ``WarcWriterFiles`` writes a response record and a request record per exchange into gzipped
 WARC files (one gzip member per record, so a record can be read from its offset) and returns
-the response record's place (:class:`crawler.archive.dedup.Capture`); the crawl calls it from
+the response record's place (:class:`crawler.items.Capture`); the crawl calls it from
 ``crawler.middlewares.warc_capture``. ``read_capture`` is the way back, used by
 ``crawler reextract``.
 """
@@ -23,9 +23,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.archive.dedup import Capture
 from crawler.db.session import archive_url, sqlite_path
 from crawler.errors import ConfigError
+from crawler.items import Capture
 
 DEFAULT_MAX_SIZE = 1024**3
 

@@ -9,7 +9,7 @@ once. Everything else the archive holds is skipped, and a re-visit is a conditio
 (crawler/middlewares/conditional.py), so an unchanged article costs a 304.
 
 Pure functions plus :func:`due_articles`, the query behind the spider's re-visit start
-requests.
+requests (crawler/spiders/start_points.py, with the crawl's archive sessions).
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from crawler.db import revisit_records
-from crawler.db.session import make_engine, session_factory
 from crawler.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def request_meta(known: revisit_records.KnownArticle) -> dict[str, Any]:
 
 
 def due_articles(
-    database_url: str,
+    sessions: sessionmaker[Session],
     site_keys: Sequence[str],
     now: datetime,
     schedule: Sequence[timedelta],
@@ -105,27 +106,25 @@ def due_articles(
     since = horizon(now, schedule)
     if since is None or not site_keys or limit <= 0:
         return []
-    engine = make_engine(database_url)
-    try:
-        with session_factory(engine)() as session:
-            # Read a margin more than the limit: most recent articles are not due right now.
-            candidates = revisit_records.revisit_candidates(session, site_keys, since, limit * 20)
-    finally:
-        engine.dispose()
+    with sessions() as session:
+        # Read a margin more than the limit: most recent articles are not due right now.
+        candidates = revisit_records.revisit_candidates(session, site_keys, since, limit * 20)
     due = [k for k in candidates if is_due(k.first_seen_at, k.last_seen_at, now, schedule)]
     return due[:limit]
 
 
-def due_for_crawl(settings: Any, site_keys: Sequence[str]) -> list[revisit_records.KnownArticle]:
+def due_for_crawl(
+    settings: Any, sessions: sessionmaker[Session], site_keys: Sequence[str]
+) -> list[revisit_records.KnownArticle]:
     """:func:`due_articles` as a crawl's settings configure it; [] unless CRAWLER_INCREMENTAL."""
     if not settings.getbool("CRAWLER_INCREMENTAL"):
         return []
     due = due_articles(
-        settings.get("CRAWLER_DATABASE_URL"),
+        sessions,
         site_keys,
         datetime.now(UTC),
-        parse_schedule(settings.get("CRAWLER_REVISIT_SCHEDULE", DEFAULT_SCHEDULE)),
-        settings.getint("CRAWLER_REVISIT_MAX", 500),
+        parse_schedule(settings.get("CRAWLER_REVISIT_SCHEDULE")),
+        settings.getint("CRAWLER_REVISIT_MAX"),
     )
     if due:
         logger.info("re-visiting %d archived articles the policy says are due", len(due))

@@ -1,12 +1,13 @@
 """The article repository: sites, articles, their URLs, texts and versions.
 
+Articles enter the archive by one path, :func:`crawler.archive.dedup.store_article`.
 All SQL of the application lives in ``crawler/db/``: this module for articles and versions,
 ``dedup_index`` for the near-duplicate index, ``run_records`` for crawl runs,
 ``revisit_records`` for what incremental crawls read back, ``queries`` and its siblings for
 the read side.
 
-Functions take a ``Session`` and leave committing to the caller (the pipeline commits in
-batches). Writes that could race between crawl processes are ``INSERT … ON CONFLICT``
+Functions take a ``Session`` and leave committing to the caller (the archive writer commits
+in batches). Writes that could race between crawl processes are ``INSERT … ON CONFLICT``
 against the unique constraints, never read-then-write: the database has the last word.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -28,8 +29,6 @@ from crawler.db.models import (
     ArticleVersion,
     Site,
 )
-
-UpsertOutcome = Literal["new", "updated", "unchanged"]
 
 # The write path runs these for every archived page, so they are built once, with bound
 # parameters, and run on the session's connection (Core): constructing a statement per call
@@ -203,55 +202,6 @@ def versions_with_capture(
     if site_key:
         query = query.where(Site.key == site_key)
     return [(v, current, key) for v, current, key in session.execute(query).all()]
-
-
-def upsert_article(session: Session, values: Mapping[str, Any]) -> UpsertOutcome:
-    """Archive one article by canonical URL, without the content-based dedup layers.
-
-    The crawl stores through :func:`crawler.archive.dedup.store_article`; this is the URL-only path
-    (imports, tests). A known URL with the same text hash only refreshes ``last_seen_at``; a
-    changed text or title adds a version and updates the article.
-    """
-    seen = values["last_seen_at"]
-    article_id = insert_article(session, {**values, "version": 1})
-    version = {
-        k: values.get(k) for k in ("url", "title", "text", "content_hash", "extractor_version")
-    }
-    if article_id is not None:
-        add_urls(session, article_id, {values["canonical_url"]: "canonical"}, seen)
-        claim_text(session, values["content_hash"], values["canonical_url"], seen)
-        add_version(
-            session,
-            {
-                **version,
-                "article_id": article_id,
-                "version": 1,
-                "first_seen_at": seen,
-                "last_seen_at": seen,
-                "crawl_run_id": values.get("crawl_run_id"),
-            },
-        )
-        return "new"
-    article_id = article_id_of(session, values["canonical_url"])
-    assert article_id is not None
-    state = current_version(session, article_id)
-    if state.content_hash == values["content_hash"] and state.title == values.get("title"):
-        touch_article(session, article_id, state.version, seen)
-        return "unchanged"
-    add_version(
-        session,
-        {
-            **version,
-            "article_id": article_id,
-            "version": state.version + 1,
-            "first_seen_at": seen,
-            "last_seen_at": seen,
-            "crawl_run_id": values.get("crawl_run_id"),
-        },
-    )
-    changed = {k: v for k, v in values.items() if k not in ("first_seen_at", "canonical_url")}
-    update_article(session, article_id, {**changed, "version": state.version + 1})
-    return "updated"
 
 
 def articles_per_site(session: Session) -> list[tuple[str, int]]:

@@ -1,5 +1,6 @@
 """Crawl runs: one row per run (counts, errors by kind, per-site stats, drift), the
-scheduler's bookkeeping, and what a run added."""
+scheduler's bookkeeping, and the workers of a shared crawl. What a run added and how earlier
+runs went (the drift check's baseline) is read in crawler/db/run_history.py."""
 
 from __future__ import annotations
 
@@ -11,16 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crawler.db.dialect import to_json
-from crawler.db.models import (
-    Article,
-    ArticleVersion,
-    CrawlRun,
-    Site,
-)
+from crawler.db.models import CrawlRun
 
 
 def start_run(
@@ -183,47 +179,6 @@ def last_run_of_jobs(session: Session, jobs: Sequence[str]) -> dict[str, CrawlRu
     )
     runs = session.scalars(select(CrawlRun).where(CrawlRun.id.in_(latest))).all()
     return {run.job: run for run in runs if run.job is not None}
-
-
-def site_history(
-    session: Session, sites: Sequence[str], before_run_id: int, runs: int = 50
-) -> list[dict[str, Any]]:
-    """Per-site stats of the latest ``runs`` runs that finished ok before this one, newest
-    first, restricted to these sites (the baseline the drift check compares a run with)."""
-    rows = session.scalars(
-        select(CrawlRun.site_stats)
-        .where(
-            CrawlRun.id < before_run_id,
-            CrawlRun.status == "ok",
-            CrawlRun.site_stats.is_not(None),
-        )
-        .order_by(CrawlRun.id.desc())
-        .limit(runs)
-    ).all()
-    wanted = set(sites)
-    history = []
-    for row in rows:
-        stats = {k: v for k, v in json.loads(row or "{}").items() if k in wanted}
-        if stats:
-            history.append(stats)
-    return history
-
-
-def outcomes_by_site(session: Session, run_id: int) -> dict[str, dict[str, int]]:
-    """Articles a run added (version 1) or gave a new version, per site key."""
-    kind = case((ArticleVersion.version == 1, "new"), else_="updated")
-    rows = session.execute(
-        select(Site.key, kind, func.count())
-        .select_from(ArticleVersion)
-        .join(Article, Article.id == ArticleVersion.article_id)
-        .join(Site, Site.id == Article.site_id)
-        .where(ArticleVersion.crawl_run_id == run_id)
-        .group_by(Site.key, kind)
-    ).all()
-    out: dict[str, dict[str, int]] = {}
-    for site, outcome, count in rows:
-        out.setdefault(site, {})[outcome] = count
-    return out
 
 
 # --- one crawl over several processes (crawler/distributed/) ---------------------------------

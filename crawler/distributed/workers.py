@@ -29,9 +29,10 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
 from crawler.db import run_records
-from crawler.db.session import make_engine, session_factory
 from crawler.distributed.crawl import SharedCrawl
 from crawler.distributed.scheduler import SharedScheduler
+from crawler.extensions.archive_connection import ArchiveConnection
+from crawler.extensions.runs import CrawlRunRecorder
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,6 @@ class SharedCrawlWorker:
     def __init__(self, crawler: Crawler, interval: float) -> None:
         self.crawler = crawler
         self.interval = interval
-        self.database_url: str = crawler.settings.get("CRAWLER_DATABASE_URL") or ""
         self.shared: SharedCrawl | None = None
         self.loop: task.LoopingCall | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -58,27 +58,26 @@ class SharedCrawlWorker:
     def from_crawler(cls, crawler: Crawler) -> SharedCrawlWorker:
         if not crawler.settings.get("CRAWLER_REDIS_URL"):
             raise NotConfigured
-        return cls(crawler, crawler.settings.getfloat("CRAWLER_REDIS_TICK", 0.5))
+        return cls(crawler, crawler.settings.getfloat("CRAWLER_REDIS_TICK"))
 
     def spider_opened(self) -> None:
         self.shared = shared = SharedCrawl.from_crawler(self.crawler)
         stats = self.crawler.stats
-        run_id = stats.get_value("crawler/run_id")
+        recorder = self.crawler.get_extension(CrawlRunRecorder)  # opened first: EXTENSIONS
+        run_id = recorder.run_id if recorder else None
         shared.heartbeat(run_id)
         stats.set_value("crawler/crawl_id", shared.crawl_id)
         stats.set_value("crawler/worker", shared.worker)
-        if run_id is not None and self.database_url:
+        if run_id is not None:
             self._write(lambda s: run_records.set_crawl(s, run_id, shared.crawl_id, shared.worker))
         self.loop = task.LoopingCall(self.tick)
         self.loop.start(self.interval)
 
     def _write(self, change: Any) -> None:
-        engine = make_engine(self.database_url)
-        try:
-            with session_factory(engine).begin() as session:
+        archive = self.crawler.get_extension(ArchiveConnection)
+        if archive is not None:
+            with archive.sessions.begin() as session:
                 change(session)
-        finally:
-            engine.dispose()
 
     def _scheduler(self) -> SharedScheduler | None:
         scheduler = getattr(self.crawler.engine, "scheduler", None)
@@ -112,7 +111,7 @@ class SharedCrawlWorker:
         return True
 
     def _record_lost(self, run_ids: list[int]) -> None:
-        if run_ids and self.database_url:
+        if run_ids:
             now = datetime.now(UTC)
             self._write(lambda s: run_records.mark_lost(s, run_ids, now))
 

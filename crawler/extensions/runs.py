@@ -17,12 +17,10 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.utils.defer import deferred_from_coro
 
 from crawler.crawl import drift
-from crawler.db import run_records
-from crawler.db.session import ensure_schema, make_engine, session_factory
-from crawler.errors import ArchiveNotReady
+from crawler.db import run_history, run_records
+from crawler.extensions.archive_connection import ArchiveConnection
 from crawler.items import ArticleItem
 
 logger = logging.getLogger(__name__)
@@ -104,15 +102,14 @@ def _alive(pid: int) -> bool:
 
 
 class CrawlRunRecorder:
-    def __init__(self, crawler: Crawler, database_url: str) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.database_url = database_url
-        self.run_id: int | None = None
+        self.run_id: int | None = None  # this run's crawl_runs row, once the spider opened
         self.recorded = False
         self.tallies: dict[str, drift.SiteTally] = {}
         settings = crawler.settings
-        self.drift_tolerance = settings.getfloat("CRAWLER_DRIFT_TOLERANCE", drift.DEFAULT_TOLERANCE)
-        self.drift_min_pages = settings.getint("CRAWLER_DRIFT_MIN_PAGES", drift.DEFAULT_MIN_PAGES)
+        self.drift_tolerance = settings.getfloat("CRAWLER_DRIFT_TOLERANCE")
+        self.drift_min_pages = settings.getint("CRAWLER_DRIFT_MIN_PAGES")
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self.response_received, signal=signals.response_received)
@@ -121,28 +118,27 @@ class CrawlRunRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRunRecorder:
-        url = crawler.settings.get("CRAWLER_DATABASE_URL")
-        if not url:
+        if not crawler.settings.get("CRAWLER_DATABASE_URL"):
             raise NotConfigured("CRAWLER_DATABASE_URL is not set")
-        return cls(crawler, url)
+        return cls(crawler)
 
-    def _sessions(self) -> Any:
-        return session_factory(make_engine(self.database_url))
+    @property
+    def connection(self) -> ArchiveConnection | None:
+        # Looked up when used: extensions cannot see each other while they are being built.
+        return self.crawler.get_extension(ArchiveConnection)
 
     def spider_opened(self, spider: Spider) -> None:
-        stats = self.crawler.stats
-        try:
-            ensure_schema(self.database_url)
-        except ArchiveNotReady as exc:
-            stats.set_value("crawler/archive_error", str(exc))
-            logger.error("%s", exc)
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_not_ready"))
+        connection = self.connection
+        if connection is None:  # EXTENSIONS replaced without it: say why no run is recorded
+            logger.warning("no run recorded: ArchiveConnection is not among the EXTENSIONS")
             return
+        if not connection.ready:
+            return  # no usable archive: ArchiveConnection closes the crawl and says why
         # The spider's `-a` arguments as the operator gave them, to read back with the run.
         arguments = dict(getattr(spider, "arguments", {}))
         settings = self.crawler.settings
-        adopt = settings.getint("CRAWLER_RUN_ID", 0)
-        with self._sessions().begin() as session:
+        adopt = settings.getint("CRAWLER_RUN_ID")
+        with connection.sessions.begin() as session:
             _settle_dead_runs(session)
             if adopt and run_records.adopt_run(session, adopt, arguments):
                 self.run_id = adopt
@@ -150,14 +146,14 @@ class CrawlRunRecorder:
                 self.run_id = run_records.start_run(
                     session,
                     spider.name,
-                    settings.get("CRAWLER_TRIGGER", "manual"),
+                    settings.get("CRAWLER_TRIGGER"),
                     datetime.now(UTC),
                     arguments,
                     job=settings.get("CRAWLER_JOB") or None,
                     worker=run_records.worker_name(),
                 )
-        stats.set_value("crawler/run_id", self.run_id)
-        stats.set_value("crawler/archive_ready", True)
+        # For crawl/runner.py, which reports the run id from the stats after the crawl.
+        self.crawler.stats.set_value("crawler/run_id", self.run_id)
 
     # --- per-site counts and extraction quality ---------------------------------------------
     def response_received(self, response: Response, request: Request, **_: Any) -> None:
@@ -215,35 +211,32 @@ class CrawlRunRecorder:
         self.recorded = True
         for host, message in sorted(unreachable_hosts(stats).items()):
             logger.error("could not reach %s: %s", host, message)
-        if self.run_id is None:
+        connection = self.connection
+        if self.run_id is None or connection is None:
             return status
         error_kinds = {
             k.rsplit("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("crawler/errors/")
         }
-        engine = make_engine(self.database_url)
-        try:
-            with session_factory(engine).begin() as session:
-                sites = self.site_stats(stats, run_records.outcomes_by_site(session, self.run_id))
-                history = run_records.site_history(session, list(sites), self.run_id)
-                flags = drift.check_run(
-                    sites, history, tolerance=self.drift_tolerance, min_pages=self.drift_min_pages
-                )
-                for flag in flags:
-                    logger.warning("extraction drift: %s", flag.message())
-                run_records.finish_run(
-                    session,
-                    self.run_id,
-                    status=status,
-                    # A failed run says why: the operator's mistake, not only Scrapy's "finished".
-                    finish_reason=str(stats.get("crawler/config_error") or reason),
-                    finished_at=datetime.now(UTC),
-                    totals=totals_from_stats(stats),
-                    error_kinds=error_kinds,
-                    stats=stats,
-                    site_stats=sites,
-                    drift=[flag.as_dict() for flag in flags],
-                )
-        finally:
-            engine.dispose()
+        with connection.sessions.begin() as session:
+            sites = self.site_stats(stats, run_history.outcomes_by_site(session, self.run_id))
+            history = run_history.site_history(session, list(sites), self.run_id)
+            flags = drift.check_run(
+                sites, history, tolerance=self.drift_tolerance, min_pages=self.drift_min_pages
+            )
+            for flag in flags:
+                logger.warning("extraction drift: %s", flag.message())
+            run_records.finish_run(
+                session,
+                self.run_id,
+                status=status,
+                # A failed run says why: the operator's mistake, not only Scrapy's "finished".
+                finish_reason=str(stats.get("crawler/config_error") or reason),
+                finished_at=datetime.now(UTC),
+                totals=totals_from_stats(stats),
+                error_kinds=error_kinds,
+                stats=stats,
+                site_stats=sites,
+                drift=[flag.as_dict() for flag in flags],
+            )
         self.crawler.stats.set_value("crawler/run_status", status)
         return status

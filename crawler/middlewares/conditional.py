@@ -23,12 +23,13 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler.crawl import revisit
 from crawler.db import repo, revisit_records
-from crawler.db.session import make_engine, session_factory
-from crawler.extensions.runs import run_status
+from crawler.extensions.archive_connection import ArchiveConnection
+from crawler.extensions.runs import CrawlRunRecorder, run_status
 from crawler.middlewares import incremental_archive_url
 from crawler.middlewares.incremental import FOLLOWED_KEY
 
@@ -45,11 +46,11 @@ def _header(response: Response, name: str) -> str | None:
 
 
 class ConditionalRequestMiddleware:
-    def __init__(self, crawler: Crawler, database_url: str, lookback: int) -> None:
+    def __init__(self, crawler: Crawler, connection: ArchiveConnection, lookback: int) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.engine = make_engine(database_url)
-        self.sessions = session_factory(self.engine)
+        self.connection = connection
+        self.sessions = connection.sessions
         self.lookback = lookback
         self.known: dict[str, list[str | None]] = {}
         self.fetched: dict[str, tuple[list[str | None], dict[str, Any]]] = {}
@@ -61,12 +62,15 @@ class ConditionalRequestMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
         settings = crawler.settings
-        url = incremental_archive_url(settings)
-        return cls(crawler, url, settings.getint("CRAWLER_VALIDATOR_RUNS", 50))
+        incremental_archive_url(settings)
+        connection = crawler.get_extension(ArchiveConnection)
+        if connection is None:
+            raise NotConfigured("CRAWLER_DATABASE_URL is not set")
+        return cls(crawler, connection, settings.getint("CRAWLER_VALIDATOR_RUNS"))
 
     def spider_opened(self) -> None:
-        if not self.stats.get_value("crawler/archive_ready"):
-            return  # the run recorder found no usable archive; the crawl is closing
+        if not self.connection.ready:
+            return  # no usable archive; the crawl is closing
         with self.sessions() as session:
             self.known = revisit_records.recent_validators(session, self.lookback)
 
@@ -126,16 +130,15 @@ class ConditionalRequestMiddleware:
                 repo.touch_article(session, article_id, version, seen)
 
     def spider_closed(self, reason: str) -> None:
-        try:
-            self._write_touches()
-            stats = self.stats.get_stats()
-            run_id = stats.get("crawler/run_id")
-            if run_id and run_status(reason, stats) == "ok":
-                validators = dict(self.unchanged)
-                for url, (pair, meta) in self.fetched.items():
-                    if meta.get(FOLLOWED_KEY):
-                        validators[url] = pair
-                with self.sessions.begin() as session:
-                    revisit_records.save_validators(session, int(run_id), validators)
-        finally:
-            self.engine.dispose()
+        if not self.connection.ready:
+            return
+        self._write_touches()
+        recorder = self.crawler.get_extension(CrawlRunRecorder)
+        run_id = recorder.run_id if recorder else None
+        if run_id and run_status(reason, self.stats.get_stats()) == "ok":
+            validators = dict(self.unchanged)
+            for url, (pair, meta) in self.fetched.items():
+                if meta.get(FOLLOWED_KEY):
+                    validators[url] = pair
+            with self.sessions.begin() as session:
+                revisit_records.save_validators(session, run_id, validators)

@@ -20,14 +20,15 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler.archive.urls import normalize_url
 from crawler.crawl import revisit
 from crawler.db import revisit_records
-from crawler.db.session import make_engine, session_factory
+from crawler.extensions.archive_connection import ArchiveConnection
 from crawler.middlewares import incremental_archive_url
 
 logger = logging.getLogger(__name__)
@@ -42,23 +43,20 @@ def _listed_at(request: Request) -> datetime | None:
 
 
 class IncrementalMiddleware:
-    def __init__(self, crawler: Crawler, database_url: str, schedule: str) -> None:
+    def __init__(self, crawler: Crawler, connection: ArchiveConnection, schedule: str) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.schedule = revisit.parse_schedule(schedule)
-        self.engine = make_engine(database_url)
-        self.sessions = session_factory(self.engine)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        self.sessions = connection.sessions
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         settings = crawler.settings
-        url = incremental_archive_url(settings)
-        schedule = settings.get("CRAWLER_REVISIT_SCHEDULE", revisit.DEFAULT_SCHEDULE)
-        return cls(crawler, url, schedule)
-
-    def spider_closed(self) -> None:
-        self.engine.dispose()
+        incremental_archive_url(settings)
+        connection = crawler.get_extension(ArchiveConnection)
+        if connection is None:
+            raise NotConfigured("CRAWLER_DATABASE_URL is not set")
+        return cls(crawler, connection, settings.get("CRAWLER_REVISIT_SCHEDULE"))
 
     # --- Scrapy's hooks --------------------------------------------------------------------
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:

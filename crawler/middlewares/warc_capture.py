@@ -2,8 +2,9 @@
 
 The middleware sits next to the downloader, so it sees each response as the server sent it
 (compressed body, redirects and errors included) before Scrapy's own middlewares decode or
-follow it, and puts the response record's place into the request's meta for the store
-pipeline (``crawler/archive/warc.py`` writes and reads the files).
+follow it, and puts the response record's place (a :class:`crawler.items.Capture`) into the
+request's meta, where the spider finds it on the response and puts it on the article's item
+(``crawler/archive/warc.py`` writes and reads the files).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from crawler.archive.warc import DEFAULT_MAX_SIZE, WarcWriterFiles, warc_dir_for
+from crawler.archive.warc import WarcWriterFiles, warc_dir_for
 from crawler.spiders.errors import count_error
 
 logger = logging.getLogger(__name__)
 
-META_KEY = "warc_capture"
+META_KEY = "warc_capture"  # request.meta (and so response.meta): this response's Capture
 # Scrapy has already removed the chunked framing from the body; a record claiming it would
 # not parse back.
 _DROPPED_HEADERS = {b"transfer-encoding"}
@@ -48,12 +49,12 @@ class WarcCaptureMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
         settings = crawler.settings
-        if not settings.getbool("CRAWLER_WARC_ENABLED", True):
+        if not settings.getbool("CRAWLER_WARC_ENABLED"):
             raise NotConfigured()  # off by design: CRAWLER_WARC_ENABLED is off
         directory = warc_dir_for(
             settings.get("CRAWLER_DATABASE_URL") or "", settings.get("CRAWLER_WARC_DIR")
         )
-        max_size = settings.getint("CRAWLER_WARC_MAX_SIZE", DEFAULT_MAX_SIZE)
+        max_size = settings.getint("CRAWLER_WARC_MAX_SIZE")
         return cls(crawler, WarcWriterFiles(directory, max_size=max_size))
 
     def process_response(self, request: Request, response: Response) -> Response:

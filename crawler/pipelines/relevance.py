@@ -19,7 +19,7 @@ class RelevancePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RelevancePipeline:
-        return cls(crawler, crawler.settings.getfloat("CRAWLER_RELEVANCE_THRESHOLD", 0.3))
+        return cls(crawler, crawler.settings.getfloat("CRAWLER_RELEVANCE_THRESHOLD"))
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):

@@ -11,7 +11,8 @@ from scrapy.statscollectors import StatsCollector
 from crawler.crawl.extraction_pool import Page, PageResult
 from crawler.extensions.runs import NO_ARTICLE_PREFIX
 from crawler.focus.relevance import Relevance
-from crawler.items import ArticleItem, ExtractedArticle
+from crawler.items import ArticleItem, Capture, ExtractedArticle, SiteInfo
+from crawler.middlewares.warc_capture import META_KEY as CAPTURE_KEY
 from crawler.sites import SiteProfile
 from crawler.spiders.discovery import PageLinks, page_links_of
 from crawler.spiders.errors import count_error
@@ -60,6 +61,7 @@ def read_result(
 def article_item(
     response: TextResponse, site: SiteProfile, article: ExtractedArticle, scored: Relevance
 ) -> ArticleItem:
+    capture = response.meta.get(CAPTURE_KEY)  # this response's record in the WARC files
     return ArticleItem(
         url=response.url,
         site=site.key,
@@ -72,6 +74,8 @@ def article_item(
         depth=int(response.meta.get("seed_depth", 0)),
         relevance=scored.score,
         seed_id=scored.seed_id,
+        site_info=SiteInfo.of(site),
+        capture=capture if isinstance(capture, Capture) else None,
     )
 
 

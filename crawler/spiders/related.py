@@ -127,7 +127,7 @@ class RelatedSpider(scrapy.Spider):
 
     def _revisit_requests(self) -> Iterator[scrapy.Request]:
         """Archived articles the re-visit policy says are due (incremental crawls only)."""
-        for known, site in revisit_points(self.crawler.settings, self.sites):
+        for known, site in revisit_points(self.crawler, self.sites):
             # Prioritised like a seed (the archive already judged it related).
             request = self._request(known.url, site, "seed", "", None, 0)
             request.meta["found_via"] = "revisit"

@@ -10,10 +10,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
-from scrapy.settings import BaseSettings
+from scrapy.crawler import Crawler
 
 from crawler.crawl import revisit
 from crawler.db.revisit_records import KnownArticle
+from crawler.extensions.archive_connection import ArchiveConnection
 from crawler.seeds import Seed
 from crawler.sites import SiteProfile, site_for_url
 
@@ -57,11 +58,15 @@ def search_queries(site: SiteProfile, seeds: Sequence[Seed]) -> list[str]:
 
 
 def revisit_points(
-    settings: BaseSettings, sites: Sequence[SiteProfile]
+    crawler: Crawler, sites: Sequence[SiteProfile]
 ) -> Iterator[tuple[KnownArticle, SiteProfile]]:
     """Archived articles of these (profiled) sites that the re-visit policy says are due."""
+    archive = crawler.get_extension(ArchiveConnection)
+    if archive is None or not archive.ready:
+        return
     profiled = [site for site in sites if not site.is_generic]
-    for known in revisit.due_for_crawl(settings, [s.key for s in profiled]):
+    keys = [s.key for s in profiled]
+    for known in revisit.due_for_crawl(crawler.settings, archive.sessions, keys):
         site = site_for_url(known.url, profiled)
         if site is not None:
             yield known, site
