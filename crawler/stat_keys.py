@@ -13,7 +13,6 @@ PREFIX = "crawler/"
 # --- the run ---------------------------------------------------------------------------------
 RUN_ID = "crawler/run_id"  # the crawl_runs row this run writes to
 RUN_STATUS = "crawler/run_status"  # how the run ended: ok | partial | failed | stalled | …
-ARCHIVE_READY = "crawler/archive_ready"  # the archive is open and the run row exists
 ARCHIVE_ERROR = "crawler/archive_error"  # why the archive could not be opened (a message)
 CONFIG_ERROR = "crawler/config_error"  # why a setting or argument was refused (a message)
 STALLED_AFTER = "crawler/stalled_after"  # seconds without progress after which it was stopped

@@ -28,6 +28,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
+from crawler import stat_keys
 from crawler.db import run_records
 from crawler.distributed.crawl import SharedCrawl
 from crawler.distributed.scheduler import SharedScheduler
@@ -66,8 +67,8 @@ class SharedCrawlWorker:
         recorder = self.crawler.get_extension(CrawlRunRecorder)  # opened first: EXTENSIONS
         run_id = recorder.run_id if recorder else None
         shared.heartbeat(run_id)
-        stats.set_value("crawler/crawl_id", shared.crawl_id)
-        stats.set_value("crawler/worker", shared.worker)
+        stats.set_value(stat_keys.CRAWL_ID, shared.crawl_id)
+        stats.set_value(stat_keys.WORKER, shared.worker)
         if run_id is not None:
             self._write(lambda s: run_records.set_crawl(s, run_id, shared.crawl_id, shared.worker))
         self.loop = task.LoopingCall(self.tick)
@@ -101,12 +102,12 @@ class SharedCrawlWorker:
             lost = shared.reap()
             size = shared.frontier_size()
         except Exception as exc:  # Redis away for a moment: the next tick tries again
-            self.crawler.stats.inc_value("crawler/redis/errors")
+            self.crawler.stats.inc_value(stat_keys.REDIS_ERRORS)
             logger.warning("shared frontier unreachable: %s", exc)
             return False
-        self.crawler.stats.set_value("crawler/redis/frontier", size)
+        self.crawler.stats.set_value(stat_keys.REDIS_FRONTIER, size)
         if lost:
-            self.crawler.stats.inc_value("crawler/redis/workers_lost", len(lost))
+            self.crawler.stats.inc_value(stat_keys.REDIS_WORKERS_LOST, len(lost))
             self._record_lost([int(run) for run in lost.values() if run])
         return True
 
@@ -117,7 +118,7 @@ class SharedCrawlWorker:
 
     def spider_idle(self) -> None:
         stats = self.crawler.stats
-        if stats.get_value("crawler/config_error") or stats.get_value("crawler/archive_error"):
+        if stats.get_value(stat_keys.CONFIG_ERROR) or stats.get_value(stat_keys.ARCHIVE_ERROR):
             return  # this worker cannot crawl; it must not wait for the others
         shared = self.shared
         if shared is None:

@@ -19,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler import stat_keys
 from crawler.db.session import ensure_schema, make_engine, session_factory
 from crawler.errors import ArchiveNotReady
 
@@ -46,7 +47,7 @@ class ArchiveConnection:
         try:
             ensure_schema(self.database_url)
         except ArchiveNotReady as exc:
-            self.crawler.stats.set_value("crawler/archive_error", str(exc))
+            self.crawler.stats.set_value(stat_keys.ARCHIVE_ERROR, str(exc))
             logger.error("%s", exc)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_not_ready"))
             return

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from crawler import stat_keys
 from crawler.crawl import drift
 from crawler.db import run_history, run_records
 from crawler.extensions.archive_connection import ArchiveConnection
@@ -31,19 +32,19 @@ _OK_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount", "ma
 def totals_from_stats(stats: dict[str, Any]) -> run_records.RunTotals:
     return run_records.RunTotals(
         pages_fetched=int(stats.get("response_received_count", 0)),
-        articles_new=int(stats.get("crawler/articles/new", 0)),
-        articles_updated=int(stats.get("crawler/articles/updated", 0)),
-        articles_unchanged=int(stats.get("crawler/articles/unchanged", 0)),
-        articles_duplicate=int(stats.get("crawler/articles/duplicate", 0)),
-        articles_not_related=int(stats.get("crawler/articles/not_related", 0)),
-        errors=int(stats.get("crawler/errors", 0)),
+        articles_new=int(stats.get(stat_keys.ARTICLES_NEW, 0)),
+        articles_updated=int(stats.get(stat_keys.ARTICLES_UPDATED, 0)),
+        articles_unchanged=int(stats.get(stat_keys.ARTICLES_UNCHANGED, 0)),
+        articles_duplicate=int(stats.get(stat_keys.ARTICLES_DUPLICATE, 0)),
+        articles_not_related=int(stats.get(stat_keys.ARTICLES_NOT_RELATED, 0)),
+        errors=int(stats.get(stat_keys.ERRORS, 0)),
     )
 
 
 def run_status(reason: str, stats: dict[str, Any]) -> str:
-    if stats.get("crawler/config_error") or stats.get("crawler/archive_error"):
+    if stats.get(stat_keys.CONFIG_ERROR) or stats.get(stat_keys.ARCHIVE_ERROR):
         return "failed"
-    if stats.get("crawler/errors/archive_write"):
+    if stats.get(stat_keys.ERRORS_ARCHIVE_WRITE):
         return "failed"  # fetched articles were lost: the run must not look fine
     if reason == "shutdown":
         return "interrupted"
@@ -51,27 +52,25 @@ def run_status(reason: str, stats: dict[str, Any]) -> str:
         return "stalled"  # stopped by crawler/extensions/watchdog.py
     if reason not in _OK_REASONS:
         return "failed"
-    if int(stats.get("response_received_count", 0)) == 0 and int(stats.get("crawler/errors", 0)):
+    if int(stats.get("response_received_count", 0)) == 0 and int(stats.get(stat_keys.ERRORS, 0)):
         return "failed"  # nothing could be fetched at all: the network or the sites are down
     return "ok"
 
 
 def unreachable_hosts(stats: dict[str, Any]) -> dict[str, str]:
-    prefix = "crawler/unreachable/"
+    prefix = stat_keys.UNREACHABLE_PREFIX
     return {k[len(prefix) :]: str(v) for k, v in stats.items() if k.startswith(prefix)}
 
 
-SITE_PREFIX = "crawler/sites/"  # per-site counters: crawler/sites/<site>/<name>[/<kind>]
-NO_ARTICLE_PREFIX = "crawler/pages/no_article/"  # pages without an article, by reason
 
 
 def site_counters(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """``crawler/sites/<site>/a`` -> {site: {a: n}}; ``…/errors/<kind>`` nests under errors."""
     out: dict[str, dict[str, Any]] = {}
     for key, value in stats.items():
-        if not key.startswith(SITE_PREFIX) or key.count("/") < 3:
+        if not key.startswith(stat_keys.SITES_PREFIX) or key.count("/") < 3:
             continue
-        site, name = key[len(SITE_PREFIX) :].split("/", 1)
+        site, name = key[len(stat_keys.SITES_PREFIX) :].split("/", 1)
         entry = out.setdefault(site, {})
         if "/" in name:
             group, kind = name.split("/", 1)
@@ -153,22 +152,22 @@ class CrawlRunRecorder:
                     worker=run_records.worker_name(),
                 )
         # For crawl/runner.py, which reports the run id from the stats after the crawl.
-        self.crawler.stats.set_value("crawler/run_id", self.run_id)
+        self.crawler.stats.set_value(stat_keys.RUN_ID, self.run_id)
 
     # --- per-site counts and extraction quality ---------------------------------------------
     def response_received(self, response: Response, request: Request, **_: Any) -> None:
         site = request.meta.get("site")
         if site:
-            self.crawler.stats.inc_value(f"{SITE_PREFIX}{site}/pages")
+            self.crawler.stats.inc_value(stat_keys.site_key(site, "pages"))
 
     def item_scraped(self, item: Any, **_: Any) -> None:
         if isinstance(item, ArticleItem):
-            self.crawler.stats.inc_value(f"{SITE_PREFIX}{item.site}/archived")
+            self.crawler.stats.inc_value(stat_keys.site_key(item.site, "archived"))
             self._tally(item)
 
     def item_dropped(self, item: Any, **_: Any) -> None:
         if isinstance(item, ArticleItem):  # the relevance gate is the only one that drops
-            self.crawler.stats.inc_value(f"{SITE_PREFIX}{item.site}/articles/not_related")
+            self.crawler.stats.inc_value(stat_keys.site_key(item.site, "articles/not_related"))
             self._tally(item)
 
     def _tally(self, item: ArticleItem) -> None:
@@ -215,7 +214,9 @@ class CrawlRunRecorder:
         if self.run_id is None or connection is None:
             return status
         error_kinds = {
-            k.rsplit("/", 1)[1]: int(v) for k, v in stats.items() if k.startswith("crawler/errors/")
+            k.rsplit("/", 1)[1]: int(v)
+            for k, v in stats.items()
+            if k.startswith(stat_keys.ERRORS_PREFIX)
         }
         with connection.sessions.begin() as session:
             sites = self.site_stats(stats, run_history.outcomes_by_site(session, self.run_id))
@@ -230,7 +231,7 @@ class CrawlRunRecorder:
                 self.run_id,
                 status=status,
                 # A failed run says why: the operator's mistake, not only Scrapy's "finished".
-                finish_reason=str(stats.get("crawler/config_error") or reason),
+                finish_reason=str(stats.get(stat_keys.CONFIG_ERROR) or reason),
                 finished_at=datetime.now(UTC),
                 totals=totals_from_stats(stats),
                 error_kinds=error_kinds,
@@ -238,5 +239,5 @@ class CrawlRunRecorder:
                 site_stats=sites,
                 drift=[flag.as_dict() for flag in flags],
             )
-        self.crawler.stats.set_value("crawler/run_status", status)
+        self.crawler.stats.set_value(stat_keys.RUN_STATUS, status)
         return status

@@ -26,6 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from crawler import stat_keys
 from crawler.crawl import revisit
 from crawler.db import repo, revisit_records
 from crawler.extensions.archive_connection import ArchiveConnection
@@ -97,7 +98,7 @@ class ConditionalRequestMiddleware:
         request.meta[_FOR] = request.url
         allowed = list(request.meta.get("handle_httpstatus_list", []))
         request.meta["handle_httpstatus_list"] = [*allowed, 304]
-        self.stats.inc_value("crawler/incremental/conditional")
+        self.stats.inc_value(stat_keys.INCREMENTAL_CONDITIONAL)
 
     # --- responses -------------------------------------------------------------------------
     def process_response(self, request: Request, response: Response) -> Response:
@@ -106,8 +107,8 @@ class ConditionalRequestMiddleware:
             return response
         archived = request.meta.get(revisit.META_KEY)
         if response.status == 304 and request.meta.get(_FOR) == request.url:
-            self.stats.inc_value("crawler/incremental/not_modified")
-            self.stats.inc_value(f"crawler/sites/{site}/not_modified")
+            self.stats.inc_value(stat_keys.INCREMENTAL_NOT_MODIFIED)
+            self.stats.inc_value(stat_keys.site_key(site, "not_modified"))
             if archived:
                 self.touches.append((int(archived["article_id"]), int(archived["version"])))
                 if len(self.touches) >= _TOUCH_BATCH:

@@ -25,6 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from crawler import stat_keys
 from crawler.archive.urls import normalize_url
 from crawler.crawl import revisit
 from crawler.db import revisit_records
@@ -79,7 +80,7 @@ class IncrementalMiddleware:
             yield output
 
     def _mark_followed(self, response: Response | None) -> None:
-        if response is not None and not self.stats.get_value("crawler/budget_exhausted"):
+        if response is not None and not self.stats.get_value(stat_keys.BUDGET_EXHAUSTED):
             response.meta[FOLLOWED_KEY] = True
 
     # --- the decision ----------------------------------------------------------------------
@@ -109,12 +110,12 @@ class IncrementalMiddleware:
             site = output.meta["site"]
             reason = revisit.reason_to_fetch(article, _listed_at(output), now, self.schedule)
             if reason is None:
-                self.stats.inc_value("crawler/incremental/skipped_known")
-                self.stats.inc_value(f"crawler/sites/{site}/skipped_known")
+                self.stats.inc_value(stat_keys.INCREMENTAL_SKIPPED_KNOWN)
+                self.stats.inc_value(stat_keys.site_key(site, "skipped_known"))
                 logger.debug("archived, not due: %s", output.url)
                 continue
             output.meta[revisit.META_KEY] = revisit.request_meta(article)
-            self.stats.inc_value(f"crawler/incremental/revisit/{reason}")
-            self.stats.inc_value(f"crawler/sites/{site}/revisited")
+            self.stats.inc_value(stat_keys.revisit_key(reason))
+            self.stats.inc_value(stat_keys.site_key(site, "revisited"))
             kept.append(output)
         return kept

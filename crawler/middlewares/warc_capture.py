@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
+from crawler import stat_keys
 from crawler.archive.warc import WarcWriterFiles, warc_dir_for
 from crawler.spiders.errors import count_error
 
@@ -70,7 +71,7 @@ class WarcCaptureMiddleware:
             request.meta.pop(META_KEY, None)  # not a redirect's capture carried over
             return response
         request.meta[META_KEY] = capture
-        self.crawler.stats.inc_value("crawler/warc/records")
+        self.crawler.stats.inc_value(stat_keys.WARC_RECORDS)
         return response
 
     def spider_closed(self, spider: Spider) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from crawler import stat_keys
 from crawler.items import ArticleItem
 
 
@@ -25,6 +26,6 @@ class RelevancePipeline:
         if not isinstance(item, ArticleItem):
             return item
         if self.threshold > 0 and (item.relevance or 0.0) < self.threshold:
-            self.stats.inc_value("crawler/articles/not_related")
+            self.stats.inc_value(stat_keys.ARTICLES_NOT_RELATED)
             raise DropItem(f"not related (relevance {item.relevance or 0:.2f}): {item.url}")
         return item

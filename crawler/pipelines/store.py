@@ -17,6 +17,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler import stat_keys
 from crawler.archive.batch_writer import ArchiveWriter, Pending, Report
 from crawler.archive.dedup import article_record
 from crawler.extensions.archive_connection import ArchiveConnection
@@ -97,24 +98,24 @@ class ArchiveStorePipeline:
         self.handed -= added
         report, stats = future.result(), self.stats
         for outcome, count in report.outcomes.items():
-            stats.inc_value(f"crawler/articles/{outcome}", count)
+            stats.inc_value(stat_keys.articles_key(outcome), count)
         if report.near_duplicates:
-            stats.inc_value("crawler/dedup/near_duplicate", report.near_duplicates)
+            stats.inc_value(stat_keys.DEDUP_NEAR_DUPLICATE, report.near_duplicates)
         for lost in report.lost:
-            stats.inc_value("crawler/errors")
-            stats.inc_value("crawler/errors/archive_write", lost)
+            stats.inc_value(stat_keys.ERRORS)
+            stats.inc_value(stat_keys.ERRORS_ARCHIVE_WRITE, lost)
         if report.outages:
-            stats.inc_value("crawler/archive/outages", report.outages)
+            stats.inc_value(stat_keys.ARCHIVE_OUTAGES, report.outages)
         if report.written_after_outage:
-            away = float(stats.get_value("crawler/archive/outage_seconds", 0.0))
+            away = float(stats.get_value(stat_keys.ARCHIVE_OUTAGE_SECONDS, 0.0))
             away += report.outage_seconds
-            stats.set_value("crawler/archive/outage_seconds", round(away, 1))
-            stats.inc_value("crawler/archive/written_after_outage", report.written_after_outage)
+            stats.set_value(stat_keys.ARCHIVE_OUTAGE_SECONDS, round(away, 1))
+            stats.inc_value(stat_keys.ARCHIVE_WRITTEN_AFTER_OUTAGE, report.written_after_outage)
         # Too many articles waiting (the archive away, or slower than the crawl): pause.
         engine = self.crawler.engine if self.crawler.crawling else None
         waiting = self.handed + report.waiting
         if engine is not None and waiting >= self.max_waiting and not engine.paused:
-            stats.inc_value("crawler/archive/paused")
+            stats.inc_value(stat_keys.ARCHIVE_PAUSED)
             engine.pause()
         elif engine is not None and engine.paused and waiting < self.max_waiting:
             engine.unpause()  # written, or given up

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from scrapy.http import TextResponse
 from scrapy.statscollectors import StatsCollector
 
+from crawler import stat_keys
 from crawler.crawl.extraction_pool import Page, PageResult
-from crawler.extensions.runs import NO_ARTICLE_PREFIX
 from crawler.focus.relevance import Relevance
 from crawler.items import ArticleItem, Capture, ExtractedArticle, SiteInfo
 from crawler.middlewares.warc_capture import META_KEY as CAPTURE_KEY
@@ -46,11 +46,11 @@ def read_result(
         # Why a page held no article: a listing's teasers or cards, its structure (and the
         # signal that weighed most), an empty, binary or script-only page. The run report
         # (`crawler runs ID`) lists these beside the articles kept out for relevance.
-        stats.inc_value(f"{NO_ARTICLE_PREFIX}{reason_key(result.no_article)}")
+        stats.inc_value(stat_keys.no_article_key(reason_key(result.no_article)))
     if article is not None and result.fallback:
         # The profile lost to plain extraction on this page: a stale profile shows here first.
-        stats.inc_value(f"crawler/sites/{site.key}/extraction_fallback")
-        stats.inc_value(f"crawler/extraction/fallback/{result.fallback}")
+        stats.inc_value(stat_keys.site_key(site.key, "extraction_fallback"))
+        stats.inc_value(stat_keys.extraction_fallback_key(result.fallback))
     if article is not None and article.published_at is None and "listed_date" in response.meta:
         # The page gave no date; the feed or sitemap that listed it did.
         article.published_at, article.published_source = response.meta["listed_date"]

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.misc import load_object
 
+from crawler import stat_keys
+
 T = TypeVar("T")
 
 
@@ -56,4 +58,4 @@ def count_bound(stats: StatsCollector, too_deep: bool) -> None:
     """A page whose links were not followed: deeper than max_depth, or a list longer than
     CRAWLER_MAX_LIST_PAGES. This is where a trap (an endless calendar or "next" chain) stops;
     counted (``crawler/bounded/…``) so the run shows it, not an error."""
-    stats.inc_value(f"crawler/bounded/{'max_depth' if too_deep else 'max_list_pages'}")
+    stats.inc_value(stat_keys.bounded_key("max_depth" if too_deep else "max_list_pages"))
