@@ -4,10 +4,11 @@ run as its own process whose peak memory is measured.
 - :class:`LocalWeb`: routes are ``path -> handler(request)``; every request is logged (Host
   header and path), so a test can assert what was asked for, and how often. Handler threads
   are daemons: a route that drips or hangs does not hold up the server's shutdown.
-- :func:`crawl`: ``scrapy crawl related`` with test settings; returns the exit status, the log,
-  the wall time, the crawl process's peak RSS and the run's row. The peak comes from a small
-  launcher's ``wait4``: Linux counts the memory a child had before ``exec`` in its peak, so a
-  crawl forked straight from a grown pytest process would report pytest's size.
+- :func:`crawl`: ``scrapy crawl related`` from a CrawlSpec with test settings
+  (tests/crawl_launcher.py); returns the exit status, the log, the wall time, the crawl
+  process's peak RSS and the run's row. The peak comes from a small launcher's ``wait4``:
+  Linux counts the memory a child had before ``exec`` in its peak, so a crawl forked straight
+  from a grown pytest process would report pytest's size.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from tests.schedule_harness import REPO_ROOT, crawler_env
+from crawler.crawl.crawl_spec import CrawlSpec
+from tests.crawl_launcher import REPO_ROOT, Launch
 
 Route = Callable[["Handler"], None]
 
@@ -142,17 +144,15 @@ FAST = {  # no politeness delays against a local server
 
 
 def crawl(
-    arguments: dict[str, str], sqlite_url: str, settings: dict[str, str], timeout: float = 120,
+    spec: CrawlSpec, sqlite_url: str, settings: dict[str, str], timeout: float = 120,
     env: dict[str, str] | None = None,
 ) -> Crawl:  # fmt: skip
-    command = [sys.executable, "-c", _LAUNCHER, sys.executable, "-m", "scrapy", "crawl", "related"]
-    for name, value in arguments.items():
-        command += ["-a", f"{name}={value}"]
-    for name, value in {**FAST, **settings}.items():
-        command += ["-s", f"{name}={value}"]
+    launch = Launch(sqlite_url, spec, {**FAST, **settings}, env=env or {})
+    # The crawl's command line, run by the launcher that measures its peak memory.
+    command = [sys.executable, "-c", _LAUNCHER, *launch.command()]
     started = time.monotonic()
     with subprocess.Popen(
-        command, cwd=REPO_ROOT, env=crawler_env(sqlite_url, **(env or {})),
+        command, cwd=launch.cwd, env=launch.environment(),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
     ) as process:  # fmt: skip
         assert process.stderr is not None

@@ -6,7 +6,8 @@
   hold. ETag comes from the body, Last-Modified from the file's mtime; a 304 is logged to
   CRAWLER_REPLAY_LOG like any other answer (``{run}`` in its name: one log per run).
 - :func:`write_schedule`, :class:`Scheduler`, :func:`wait_for_runs`: a schedule file, the
-  `crawler schedule` process, and the archive's runs as the tests poll them.
+  `crawler schedule` process (started by tests/crawl_launcher.py), and the archive's runs as
+  the tests poll them.
 - :class:`DieOnFirstResponse`: an extension that kills its crawl process, as an OOM kill would.
 """
 
@@ -19,7 +20,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -36,9 +36,9 @@ from sqlalchemy import select
 from crawler.db.models import CrawlRun
 from crawler.db.session import make_engine, session_factory
 from crawler.recorded_web.replay import ReplayDownloadHandler
+from tests.crawl_launcher import REPO_ROOT as REPO_ROOT  # the tests import it from here
+from tests.crawl_launcher import WEB_DIR, Launch, cli, crawl_env
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-WEB_DIR = REPO_ROOT / "tests" / "web"
 _NAME = "tests.schedule_harness.ConditionalReplayHandler"
 HANDLERS = {"http": _NAME, "https": _NAME}
 
@@ -157,23 +157,14 @@ def write_schedule(
     return path
 
 
-def crawler_env(db_url: str, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "CRAWLER_DATABASE_URL": db_url, "PYTHONPATH": str(REPO_ROOT), **extra}
-    env.pop("CRAWLER_REPLAY_DIR", None)
-    return env
+# The names the scheduler's tests use for the one launcher's environment and CLI run.
+crawler_env = crawl_env
 
 
 def crawler_cli(
     args: Sequence[str], db_url: str, cwd: Path, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from crawler.cli import main; main()", *args],
-        cwd=cwd,
-        env=crawler_env(db_url),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return cli(args, db_url, cwd, timeout=timeout)
 
 
 class Scheduler:
@@ -182,11 +173,8 @@ class Scheduler:
     def __init__(self, config: Path, db_url: str) -> None:
         self.output = config.parent / f"scheduler-{time.monotonic_ns()}.log"
         with self.output.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", "from crawler.cli import main; main()", "schedule",
-                 "--config", str(config)],
-                cwd=config.parent, env=crawler_env(db_url), stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
+            launch = Launch(db_url, cli=["schedule", "--config", str(config)], cwd=config.parent)
+            self.process = launch.start(stdout=out, stderr=subprocess.STDOUT)
 
     def log(self) -> str:
         return self.output.read_text(encoding="utf-8", errors="replace")

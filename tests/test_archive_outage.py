@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,23 +21,21 @@ from sqlalchemy.engine import make_url
 
 from crawler.db.models import Article
 from crawler.db.session import make_engine, session_factory, upgrade
-from tests.schedule_harness import REPO_ROOT, WEB_DIR, crawler_cli, crawler_env, runs
+from tests.crawl_launcher import Launch
+from tests.schedule_harness import WEB_DIR, crawler_cli, runs
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 OUTAGE_SECONDS = 6
 
 
 def _crawl(db_url: str, tmp: Path, name: str) -> subprocess.Popen[str]:
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "related",
-        "-s", f"CRAWLER_REPLAY_DIR={WEB_DIR}", "-s", f"CRAWLER_WARC_DIR={tmp / name}",
-        "-s", "CRAWLER_STORE_BATCH_SIZE=3", "-s", "DOWNLOAD_DELAY=0.15",
-        "-s", "CONCURRENT_REQUESTS=2",
-    ]  # fmt: skip
-    return subprocess.Popen(
-        command, cwd=REPO_ROOT, env=crawler_env(db_url), stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    settings = {
+        "CRAWLER_REPLAY_DIR": WEB_DIR, "CRAWLER_WARC_DIR": tmp / name,
+        "CRAWLER_STORE_BATCH_SIZE": 3, "DOWNLOAD_DELAY": 0.15, "CONCURRENT_REQUESTS": 2,
+    }  # fmt: skip
+    return Launch(db_url, settings=settings).start(
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
 
 
 def _articles(db_url: str) -> set[str]:

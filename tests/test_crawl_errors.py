@@ -6,13 +6,14 @@ Each crawl runs in its own process (Twisted's reactor cannot be restarted), thro
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from crawler.crawl.crawl_spec import CrawlSpec
+from tests.crawl_launcher import WEB_DIR, Launch, cli
 
 pytestmark = pytest.mark.slow
 
@@ -20,16 +21,7 @@ pytestmark = pytest.mark.slow
 def crawler_cli(
     args: list[str], db_url: str, cwd: Path, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "CRAWLER_DATABASE_URL": db_url, **env}
-    environment.pop("CRAWLER_REPLAY_DIR", None)
-    return subprocess.run(
-        [sys.executable, "-c", "from crawler.cli import main; main()", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return cli(args, db_url, cwd, timeout=180, **env)
 
 
 def _closed_port() -> int:
@@ -121,13 +113,9 @@ def test_a_host_that_does_not_resolve_is_not_asked_again(sqlite_url: str, tmp_pa
 
 
 def test_scrapy_crawl_bad_argument_is_one_line(sqlite_url: str, tmp_path: Path) -> None:
-    repo_root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "CRAWLER_DATABASE_URL": sqlite_url}
-    result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "related", "-a", "max_pages=many",
-         "-s", f"CRAWLER_REPLAY_DIR={repo_root / 'tests' / 'web'}"],
-        cwd=repo_root, env=env, capture_output=True, text=True, timeout=120,
-    )
+    # Not a number: only a command line can say so; the spec passes it on as typed.
+    spec = CrawlSpec(max_pages="many")  # type: ignore[arg-type]
+    result = Launch(sqlite_url, spec, {"CRAWLER_REPLAY_DIR": WEB_DIR}).run(timeout=120)
     assert "max_pages and max_depth must be whole numbers" in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from crawler.archive.urls import canonical_url
 from crawler.db.models import Article, CrawlRun
 from crawler.db.session import make_engine, session_factory
+from tests.crawl_launcher import cli
 from tests.labels import Label, load_labels
 
 pytestmark = pytest.mark.slow
@@ -42,14 +43,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, P
     workdir = tmp_path_factory.mktemp("demo")
     db_url = f"sqlite:///{workdir / 'archive.db'}"
     requests_log = workdir / "requests.log"
-    result = subprocess.run(
-        [sys.executable, "-c", "from crawler.cli import main; main()", "demo"],
-        cwd=workdir,
-        env=_env(db_url, CRAWLER_REPLAY_LOG=str(requests_log)),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = cli(["demo"], db_url, workdir, timeout=600, CRAWLER_REPLAY_LOG=str(requests_log))
     assert result.returncode == 0, result.stdout + result.stderr
     yield db_url, result.stdout + result.stderr, requests_log
 
@@ -199,11 +193,7 @@ def test_workers_do_not_change_what_is_archived(
     """The module's demo ran with the default pool (one worker per core); the same demo in
     one process (CRAWLER_EXTRACT_WORKERS=0) archives the same articles with the same texts."""
     db_url = f"sqlite:///{tmp_path / 'inline.db'}"
-    result = subprocess.run(
-        [sys.executable, "-c", "from crawler.cli import main; main()", "demo"],
-        cwd=tmp_path, env=_env(db_url, CRAWLER_EXTRACT_WORKERS="0"),
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    result = cli(["demo"], db_url, tmp_path, timeout=600, CRAWLER_EXTRACT_WORKERS="0")
     assert result.returncode == 0, result.stdout + result.stderr
     engine = make_engine(db_url)
     with session_factory(engine)() as session:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.crawl.drift import SiteTally, check
-from tests.schedule_harness import REPO_ROOT, copy_web, crawler_cli, crawler_env, runs
+from tests.crawl_launcher import Launch
+from tests.schedule_harness import copy_web, crawler_cli, runs
 
 
 def _quality(articles: int, body: int, no_article: int = 0, median: int = 1500) -> dict[str, int]:
@@ -95,14 +95,9 @@ def _redesign(site_dir: Path) -> int:
 
 
 def _crawl(db_url: str, web: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "scrapy", "crawl", "related",
-            "-a", "site=dantri,kinhtedothi", "-s", f"CRAWLER_REPLAY_DIR={web}",
-            "-s", f"CRAWLER_WARC_DIR={web.parent / 'warc'}",
-        ],
-        cwd=REPO_ROOT, env=crawler_env(db_url), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    spec = CrawlSpec(sites=("dantri", "kinhtedothi"))
+    settings = {"CRAWLER_REPLAY_DIR": web, "CRAWLER_WARC_DIR": web.parent / "warc"}
+    result = Launch(db_url, spec, settings).run(timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
 
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import html
 import json
 import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,8 +20,9 @@ from typing import ClassVar
 
 import pytest
 
+from crawler.crawl.crawl_spec import CrawlSpec
+from tests.crawl_launcher import Launch
 from tests.local_web import seed_paragraphs
-from tests.schedule_harness import REPO_ROOT, crawler_env
 
 pytestmark = pytest.mark.slow
 
@@ -172,19 +171,13 @@ def site(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def _crawl(site: str, sqlite_url: str, *settings: str) -> None:
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "related",
-        "-a", f"start_urls={site}/", "-a", "allowed_domains=127.0.0.1",
-        "-s", "CRAWLER_RELEVANCE_THRESHOLD=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-        "-s", "DOWNLOAD_DELAY=0", "-s", "CRAWLER_WARC_ENABLED=False", "-s", "LOG_LEVEL=INFO",
-    ]  # fmt: skip
-    for setting in settings:
-        command += ["-s", setting]
-    result = subprocess.run(
-        command, cwd=REPO_ROOT, env=crawler_env(sqlite_url, CRAWLER_ALLOW_PRIVATE_NETWORKS="true"),
-        capture_output=True, text=True,
-        timeout=120,
-    )  # fmt: skip
+    spec = CrawlSpec(start_urls=(f"{site}/",), allowed_domains=("127.0.0.1",), threshold=0)
+    given = {
+        "AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CRAWLER_WARC_ENABLED": "False",
+        "LOG_LEVEL": "INFO", **dict(setting.split("=", 1) for setting in settings),
+    }  # fmt: skip
+    launch = Launch(sqlite_url, spec, given, env={"CRAWLER_ALLOW_PRIVATE_NETWORKS": "true"})
+    result = launch.run(timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.crawl.crawl_spec import CrawlSpec
 from tests import hostile_pages as hp
 from tests.local_web import Crawl, articles, crawl, query, serve
 
@@ -56,12 +57,12 @@ def hostile_crawl(
     with serve({}) as web:
         web.routes.update(hp.routes(offsite=f"http://localhost:{web.port}/doi-tac"))
         if request.param == "generic":
-            arguments = {"start_urls": f"{web.base}/", "allowed_domains": "127.0.0.1"}
+            spec = CrawlSpec(start_urls=(f"{web.base}/",), allowed_domains=("127.0.0.1",))
             env = {}
         else:
-            arguments = {"site": "local"}
+            spec = CrawlSpec(sites=("local",))
             env = {"CRAWLER_SEEDS_DIR": str(_profiled_seeds(tmp_path, web.base))}
-        result = crawl(arguments, sqlite_url, SETTINGS, timeout=120, env=env)
+        result = crawl(spec, sqlite_url, SETTINGS, timeout=120, env=env)
         counts = {name: web.requested(path) for name, (path, _) in hp.CASES.items()}
         counts["loop_b"] = web.requested("/chuyen-huong/b")
         counts["offsite"] = sum(1 for host, _ in web.server.log if host.startswith("localhost"))

@@ -7,8 +7,6 @@ exactly what each run fetched, 304s included.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,16 +14,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.crawl.revisit import is_due, parse_schedule, reason_to_fetch
 from crawler.db.models import Article, ArticleVersion, CrawlRun
 from crawler.db.revisit_records import KnownArticle
 from crawler.db.session import make_engine, session_factory
+from tests.crawl_launcher import Launch
 from tests.labels import load_labels
 from tests.schedule_harness import (
-    REPO_ROOT,
     Scheduler,
     copy_web,
-    crawler_env,
     replay_settings,
     requests_of,
     runs,
@@ -169,13 +167,7 @@ def _crawl(db_url: str, tmp: Path, web: Path, run: str, revisit: str) -> CrawlRu
         "DOWNLOAD_HANDLERS": '{"http": "tests.schedule_harness.ConditionalReplayHandler", '
         '"https": "tests.schedule_harness.ConditionalReplayHandler"}',
     }
-    command = [sys.executable, "-m", "scrapy", "crawl", "related", "-a", "site=dantri"]
-    for name, value in settings.items():
-        command += ["-s", f"{name}={value}"]
-    result = subprocess.run(
-        command, cwd=REPO_ROOT, env=crawler_env(db_url), capture_output=True, text=True,
-        timeout=300,
-    )  # fmt: skip
+    result = Launch(db_url, CrawlSpec(sites=("dantri",)), settings).run(timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     run = runs(db_url)[-1]
     assert run.status == "ok", result.stderr[-3000:]

@@ -11,19 +11,17 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.schedule_harness import REPO_ROOT, WEB_DIR, crawler_env
+from tests.crawl_launcher import WEB_DIR, Launch
 
 pytestmark = pytest.mark.slow
 
 
-def _command(jobdir: Path | None, delay: float) -> list[str]:
-    command = [sys.executable, "-m", "scrapy", "crawl", "related"]
+def _launch(db_url: str, jobdir: Path | None, delay: float) -> Launch:
     settings = {
         "CRAWLER_REPLAY_DIR": str(WEB_DIR),
         "CRAWLER_WARC_ENABLED": "False",
@@ -33,9 +31,7 @@ def _command(jobdir: Path | None, delay: float) -> list[str]:
     }
     if jobdir is not None:
         settings["JOBDIR"] = str(jobdir)
-    for name, value in settings.items():
-        command += ["-s", f"{name}={value}"]
-    return command
+    return Launch(db_url, settings=settings)
 
 
 def _urls(db: Path) -> list[str]:
@@ -53,20 +49,15 @@ def _count(db: Path, sql: str) -> int:
 
 def test_kill_9_midway_then_rerun_archives_every_article_once(tmp_path: Path) -> None:
     reference_db = tmp_path / "reference.db"
-    done = subprocess.run(
-        _command(None, 0), cwd=REPO_ROOT, env=crawler_env(f"sqlite:///{reference_db}"),
-        capture_output=True, text=True, timeout=240,
-    )  # fmt: skip
+    done = _launch(f"sqlite:///{reference_db}", None, 0).run(timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     expected = sorted(_urls(reference_db))
     assert len(expected) > 30
 
     db, jobdir = tmp_path / "archive.db", tmp_path / "jobdir"
-    env = crawler_env(f"sqlite:///{db}")
+    db_url = f"sqlite:///{db}"
     log = (tmp_path / "killed.log").open("w")
-    victim = subprocess.Popen(
-        _command(jobdir, 0.2), cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    victim = _launch(db_url, jobdir, 0.2).start(stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while _count(db, "select count(*) from articles") < 6:
         assert victim.poll() is None, (tmp_path / "killed.log").read_text()[-3000:]
@@ -80,9 +71,7 @@ def test_kill_9_midway_then_rerun_archives_every_article_once(tmp_path: Path) ->
     with sqlite3.connect(db) as conn:
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
 
-    resumed = subprocess.run(
-        _command(jobdir, 0), cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=240
-    )
+    resumed = _launch(db_url, jobdir, 0).run(timeout=240)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "died without closing" in resumed.stderr
     assert sorted(_urls(db)) == expected  # nothing lost

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.extraction import extract_with_report
 from tests.listing_portals import Portal, Story, build, seed_text
 from tests.local_web import Handler, LocalWeb, articles, crawl, serve
@@ -190,8 +191,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Craw
     ) as lt:
         for lang, web in (("vi", vi), ("lt", lt)):
             db = f"sqlite:///{tmp_path_factory.mktemp(lang) / 'archive.db'}"
-            run = crawl({"start_urls": f"{web.base}/", "allowed_domains": "127.0.0.1"}, db, {},
-                        env={"CRAWLER_ALLOW_PRIVATE_NETWORKS": "true"})  # fmt: skip
+            spec = CrawlSpec(start_urls=(f"{web.base}/",), allowed_domains=("127.0.0.1",))
+            run = crawl(spec, db, {}, env={"CRAWLER_ALLOW_PRIVATE_NETWORKS": "true"})
             assert run.returncode == 0 and "Traceback" not in run.log, run.log[-3000:]
             rows = articles(db).items()
             archived = {url.removeprefix(web.base): row["text"] for url, row in rows}

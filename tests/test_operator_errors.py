@@ -13,27 +13,26 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-WEB_DIR = REPO_ROOT / "tests" / "web"
+from crawler.crawl.crawl_spec import CrawlSpec
+from tests.crawl_launcher import WEB_DIR, Launch, cli
 
 pytestmark = pytest.mark.slow
 
 
-def run(
-    args: list[str], db_url: str, cwd: Path, *, scrapy: bool = False, **env: str
+def run(args: list[str], db_url: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return cli(args, db_url, cwd, **env)
+
+
+def scrapy_crawl(
+    spec: CrawlSpec, db_url: str, settings: dict[str, Any] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "CRAWLER_DATABASE_URL": db_url, **env}
-    environment.pop("CRAWLER_REPLAY_DIR", None)
-    head = ["-m", "scrapy"] if scrapy else ["-c", "from crawler.cli import main; main()"]
-    return subprocess.run(
-        [sys.executable, *head, *args],
-        cwd=REPO_ROOT if scrapy else cwd,  # scrapy crawl runs from the project root
-        env=environment, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    return Launch(db_url, spec, settings or {}).run()
 
 
 def one_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -118,9 +117,8 @@ def test_scrapy_crawl_with_an_unwritable_warc_dir_fails_with_the_reason(
     sqlite_url: str, tmp_path: Path
 ) -> None:
     warc = _unwritable(tmp_path)
-    result = run(["crawl", "related", "-a", "site=dantri", "-a", "max_pages=5",
-                  "-s", f"CRAWLER_REPLAY_DIR={WEB_DIR}", "-s", f"CRAWLER_WARC_DIR={warc}"],
-                 sqlite_url, tmp_path, scrapy=True)  # fmt: skip
+    result = scrapy_crawl(CrawlSpec(sites=("dantri",), max_pages=5), sqlite_url,
+                          {"CRAWLER_REPLAY_DIR": WEB_DIR, "CRAWLER_WARC_DIR": warc})  # fmt: skip
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     [(status, reason, pages)] = runs_of(sqlite_url)
@@ -165,28 +163,26 @@ def _closed_port() -> int:
 
 
 @pytest.mark.parametrize(
-    ("args", "status", "reason"),
+    ("spec", "settings", "status", "reason"),
     [
-        (["-a", "site=nosuchsite"], 2, "unknown site(s): nosuchsite"),
-        (["-a", "since=yesterday"], 2, "since must be a date like 2016-04-09"),
-        (["-a", f"start_urls=http://127.0.0.1:{_closed_port()}/news/",
-          "-s", "CRAWLER_ALLOW_PRIVATE_NETWORKS=true"], 1, "finished"),
+        (CrawlSpec(sites=("nosuchsite",)), {}, 2, "unknown site(s): nosuchsite"),
+        (CrawlSpec(since="yesterday"), {}, 2, "since must be a date like 2016-04-09"),
+        (CrawlSpec(start_urls=(f"http://127.0.0.1:{_closed_port()}/news/",)),
+         {"CRAWLER_ALLOW_PRIVATE_NETWORKS": "true"}, 1, "finished"),
     ],
 )
 def test_scrapy_crawl_exit_status_is_the_runs_outcome(
-    args: list[str], status: int, reason: str, sqlite_url: str, tmp_path: Path
+    spec: CrawlSpec, settings: dict[str, str], status: int, reason: str, sqlite_url: str
 ) -> None:
-    result = run(["crawl", "related", "-a", "max_pages=3", *args], sqlite_url, tmp_path,
-                 scrapy=True)  # fmt: skip
+    result = scrapy_crawl(replace(spec, max_pages=3), sqlite_url, settings)
     assert result.returncode == status, result.stderr[-2000:]
     [(recorded, finish_reason, _pages)] = runs_of(sqlite_url)
     assert recorded == "failed" and reason in (finish_reason or "")
 
 
 def test_scrapy_crawl_of_a_good_run_exits_0(sqlite_url: str, tmp_path: Path) -> None:
-    result = run(["crawl", "related", "-a", "site=dantri", "-a", "max_pages=5",
-                  "-s", f"CRAWLER_REPLAY_DIR={WEB_DIR}", "-s", f"CRAWLER_WARC_DIR={tmp_path}"],
-                 sqlite_url, tmp_path, scrapy=True)  # fmt: skip
+    settings = {"CRAWLER_REPLAY_DIR": WEB_DIR, "CRAWLER_WARC_DIR": tmp_path}
+    result = scrapy_crawl(CrawlSpec(sites=("dantri",), max_pages=5), sqlite_url, settings)
     assert result.returncode == 0, result.stderr[-2000:]
     assert [status for status, _, _ in runs_of(sqlite_url)] == ["ok"]
 
@@ -222,9 +218,8 @@ def test_db_downgrade_says_what_it_did(sqlite_url: str, tmp_path: Path) -> None:
 
 
 def test_scrapy_crawl_records_unreachable_sites(sqlite_url: str, tmp_path: Path) -> None:
-    result = run(["crawl", "related", "-a", "max_pages=3",
-                  "-a", "start_urls=https://dantri.com.vn.invalid/the-gioi.htm"],
-                 sqlite_url, tmp_path, scrapy=True)  # fmt: skip
+    spec = CrawlSpec(max_pages=3, start_urls=("https://dantri.com.vn.invalid/the-gioi.htm",))
+    result = scrapy_crawl(spec, sqlite_url)
     assert result.returncode == 1
     shown = run(["runs", "1"], sqlite_url, tmp_path)
     assert "could not reach dantri.com.vn.invalid: cannot resolve host" in shown.stdout
@@ -263,16 +258,13 @@ def test_articles_reach_the_archive_before_a_batch_fills(sqlite_url: str, tmp_pa
     import time
 
     db_path = Path(sqlite_url.removeprefix("sqlite:///"))
-    environment = {**os.environ, "CRAWLER_DATABASE_URL": sqlite_url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scrapy", "crawl", "related", "-a", "site=dantri",
-         "-a", "max_pages=40", "-s", f"CRAWLER_REPLAY_DIR={WEB_DIR}",
-         "-s", f"CRAWLER_WARC_DIR={tmp_path / 'warc'}", "-s", "DOWNLOAD_DELAY=0.4",
-         "-s", "AUTOTHROTTLE_ENABLED=false", "-s", "CRAWLER_STORE_FLUSH_INTERVAL=1",
-         "-s", "CRAWLER_STORE_BATCH_SIZE=50"],
-        cwd=REPO_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        text=True,
-    )  # fmt: skip
+    settings = {
+        "CRAWLER_REPLAY_DIR": WEB_DIR, "CRAWLER_WARC_DIR": tmp_path / "warc",
+        "DOWNLOAD_DELAY": 0.4, "AUTOTHROTTLE_ENABLED": "false",
+        "CRAWLER_STORE_FLUSH_INTERVAL": 1, "CRAWLER_STORE_BATCH_SIZE": 50,
+    }  # fmt: skip
+    launch = Launch(sqlite_url, CrawlSpec(sites=("dantri",), max_pages=40), settings)
+    process = launch.start(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
     try:
         _wait_for_run(db_path, process)
         first_seen = None
@@ -297,14 +289,11 @@ def test_ctrl_c_says_stopping_and_exits_130(sqlite_url: str, tmp_path: Path) -> 
     import signal
 
     db_path = Path(sqlite_url.removeprefix("sqlite:///"))
-    environment = {**os.environ, "CRAWLER_DATABASE_URL": sqlite_url,
-                   "CRAWLER_WARC_DIR": str(tmp_path / "warc")}  # fmt: skip
-    environment.pop("CRAWLER_REPLAY_DIR", None)
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from crawler.cli import main; main()", "crawl",
-         "--replay", str(WEB_DIR), "--max-pages", "2000"],
-        cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    launch = Launch(
+        sqlite_url, cli=["crawl", "--replay", str(WEB_DIR), "--max-pages", "2000"], cwd=tmp_path,
+        env={"CRAWLER_WARC_DIR": str(tmp_path / "warc")},
     )  # fmt: skip
+    process = launch.start(stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_for_run(db_path, process)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)

@@ -20,6 +20,7 @@ from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler, get_reactor_settings
 
+from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.middlewares.private_network import (
     PrivateNetworkMiddleware,
     allowed_networks,
@@ -133,7 +134,9 @@ def _routes() -> dict[str, object]:
 def test_a_name_resolving_to_loopback_is_never_asked(sqlite_url: str, tmp_path: Path) -> None:
     with serve(_routes()) as web:  # type: ignore[arg-type]
         result = crawl(
-            {"start_urls": f"http://localhost:{web.port}/", "allowed_domains": "localhost"},
+            CrawlSpec(
+                start_urls=(f"http://localhost:{web.port}/",), allowed_domains=("localhost",)
+            ),
             sqlite_url, {"DOWNLOAD_TIMEOUT": "5"}, timeout=60,
         )  # fmt: skip
         assert web.server.log == []  # not even robots.txt
@@ -149,7 +152,10 @@ def test_a_name_resolving_to_loopback_is_never_asked(sqlite_url: str, tmp_path: 
 def test_a_redirect_to_a_private_address_is_refused(sqlite_url: str, tmp_path: Path) -> None:
     with serve(_routes()) as web:  # type: ignore[arg-type]
         result = crawl(
-            {"start_urls": f"{web.base}/", "allowed_domains": "127.0.0.1,169.254.169.254,10.0.0.1"},
+            CrawlSpec(
+                start_urls=(f"{web.base}/",),
+                allowed_domains=("127.0.0.1", "169.254.169.254", "10.0.0.1"),
+            ),
             sqlite_url,
             # 20 s: a request that did go out to those addresses would still be waiting.
             {"DOWNLOAD_TIMEOUT": "20", "CRAWLER_ALLOW_PRIVATE_NETWORKS": "127.0.0.1/32"},

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from protego import Protego
 
+from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.extraction import extract_with_report
 from crawler.recorded_web.replay import RecordedWeb
 from crawler.seeds import load_seeds
@@ -195,7 +196,7 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[st
     and the seed articles; their links are not followed)."""
     tmp = tmp_path_factory.mktemp("listings")
     db, log = f"sqlite:///{tmp / 'archive.db'}", tmp / "requests.log"
-    run = crawl({"max_depth": "0"}, db, {"CRAWLER_REPLAY_DIR": str(WEB_DIR)},
+    run = crawl(CrawlSpec(max_depth=0), db, {"CRAWLER_REPLAY_DIR": str(WEB_DIR)},
                 env={"CRAWLER_SEEDS_DIR": str(_seeds_starting_at_the_listings(tmp)),
                      "CRAWLER_REPLAY_LOG": str(log)})  # fmt: skip
     assert run.returncode == 0 and "Traceback" not in run.log, run.log[-3000:]

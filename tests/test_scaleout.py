@@ -23,10 +23,12 @@ from scrapy_redis import picklecompat
 from sqlalchemy import func, select
 
 from crawler.archive.urls import canonical_url
+from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.db.models import Article, ArticleVersion, CrawlRun
 from crawler.db.session import make_engine, session_factory, upgrade
+from tests.crawl_launcher import Launch
 from tests.labels import load_labels
-from tests.schedule_harness import REPO_ROOT, WEB_DIR, crawler_env
+from tests.schedule_harness import WEB_DIR, crawler_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]
 RELATED = {canonical_url(label.url) for label in load_labels() if label.related}
@@ -45,7 +47,7 @@ def _env(db_url: str, redis_url: str, prefix: str, **extra: str) -> dict[str, st
 
 def _worker(
     tmp: Path, name: str, env: dict[str, str], settings: dict[str, Any] | None = None,
-    args: tuple[str, ...] = (),
+    spec: CrawlSpec | None = None,
 ) -> subprocess.Popen[bytes]:  # fmt: skip
     """`scrapy crawl related` as one worker; its replayed requests in tmp/<name>.log."""
     given = {
@@ -55,21 +57,16 @@ def _worker(
         "LOG_LEVEL": "INFO",
         **(settings or {}),
     }
-    command = [sys.executable, "-m", "scrapy", "crawl", "related", *args]
-    for key, value in given.items():
-        command += ["-s", f"{key}={value}"]
+    launch = Launch(env["CRAWLER_DATABASE_URL"], spec or CrawlSpec(), given, env=env)
     with (tmp / f"{name}.out").open("wb") as out:
-        return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=out, stderr=out)
+        return launch.start(stdout=out, stderr=out)
 
 
 def _seed(tmp: Path, env: dict[str, str]) -> str:
     """`crawler crawl --distributed --seed-only`: the start points, pushed once."""
-    result = subprocess.run(
-        [sys.executable, "-c", "from crawler.cli import main; main()", "crawl", "--distributed",
-         "--seed-only", "--replay", str(WEB_DIR)],
-        cwd=tmp, env={**env, "CRAWLER_WARC_DIR": str(tmp / "warc-seed")},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    seed_only = ["crawl", "--distributed", "--seed-only", "--replay", str(WEB_DIR)]
+    env = {**env, "CRAWLER_WARC_DIR": str(tmp / "warc-seed")}
+    result = Launch(env["CRAWLER_DATABASE_URL"], cli=seed_only, cwd=tmp, env=env).run(timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "| frontier " in result.stderr  # the progress line shows the shared frontier
     return result.stdout
@@ -214,8 +211,8 @@ def test_two_workers_keep_one_workers_pace_on_a_site(
         "DOWNLOAD_DELAY": str(delay),
         "DOWNLOAD_HANDLERS": json.dumps({"http": TIMED_HANDLER, "https": TIMED_HANDLER}),
     }
-    args = ("-a", "site=dantri", "-a", "max_pages=24")
-    workers = {n: _worker(tmp_path, n, env, settings, args) for n in ("one", "two")}
+    spec = CrawlSpec(sites=("dantri",), max_pages=24)
+    workers = {n: _worker(tmp_path, n, env, settings, spec) for n in ("one", "two")}
     for name, process in workers.items():
         _wait(process, tmp_path, name)
     times = {

@@ -37,11 +37,11 @@ def test_example_schedule_is_valid() -> None:
     config = load_config(REPO_ROOT / "schedule.example.toml")
     jobs = config.jobs
     assert set(jobs) == {"dantri", "vietnam-morning", "seed-002"}
-    assert jobs["dantri"].every == 7200 and jobs["dantri"].max_pages == 300
+    assert jobs["dantri"].every == 7200 and jobs["dantri"].crawl.max_pages == 300
     assert jobs["vietnam-morning"].cron == "15 23 * * *"
-    assert jobs["vietnam-morning"].threshold == 0.25  # its own value...
-    assert jobs["vietnam-morning"].max_pages == 500  # ... and the defaults
-    assert jobs["seed-002"].seeds == ("002",) and jobs["seed-002"].max_depth == 3
+    assert jobs["vietnam-morning"].crawl.threshold == 0.25  # its own value...
+    assert jobs["vietnam-morning"].crawl.max_pages == 500  # ... and the defaults
+    assert jobs["seed-002"].crawl.seeds == ("002",) and jobs["seed-002"].crawl.max_depth == 3
     assert config.misfire_grace_time == 3600 and config.stop_timeout == 120
     assert config.state_dir == REPO_ROOT / "schedule-state"
 

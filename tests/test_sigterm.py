@@ -6,8 +6,6 @@ uninterrupted crawl archives: nothing lost, nothing twice.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,10 +13,10 @@ from sqlalchemy import func, select
 
 from crawler.db.models import Article, ArticleVersion
 from crawler.db.session import make_engine, session_factory
+from tests.crawl_launcher import Launch
 from tests.schedule_harness import (
     REPO_ROOT,
     Scheduler,
-    crawler_env,
     replay_settings,
     runs,
     wait_for_runs,
@@ -49,13 +47,7 @@ def _reference(tmp: Path) -> set[str]:
         '"https": "tests.schedule_harness.ConditionalReplayHandler"}'
     )
     settings["CRAWLER_REPLAY_LOG"] = str(tmp / "reference-requests.log")
-    command = [sys.executable, "-m", "scrapy", "crawl", "related"]
-    for name, value in settings.items():
-        command += ["-s", f"{name}={value}"]
-    result = subprocess.run(
-        command, cwd=REPO_ROOT, env=crawler_env(db_url), capture_output=True, text=True,
-        timeout=300,
-    )  # fmt: skip
+    result = Launch(db_url, settings=settings).run(timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return _archive(db_url)[0]
 

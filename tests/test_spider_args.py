@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,29 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from crawler.db.models import Article, CrawlRun
 from crawler.db.session import make_engine, session_factory
+from tests.crawl_launcher import WEB_DIR, cli
 
 pytestmark = pytest.mark.slow
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def crawl(args: list[str], db_url: str, cwd: Path) -> tuple[list[Article], CrawlRun]:
-    env = {**os.environ, "CRAWLER_DATABASE_URL": db_url}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from crawler.cli import main; main()",
-            "crawl",
-            "--replay",
-            str(REPO_ROOT / "tests" / "web"),
-            *args,
-        ],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = cli(["crawl", "--replay", str(WEB_DIR), *args], db_url, cwd)
     assert result.returncode == 0, result.stdout + result.stderr
     engine = make_engine(db_url)
     with session_factory(engine)() as session:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -14,8 +11,10 @@ from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.warc import WarcWriterFiles, read_capture, warc_dir_for
+from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.db.models import ArticleVersion, CrawlRun
 from crawler.db.session import make_engine, session_factory
+from tests.crawl_launcher import WEB_DIR, Launch
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,25 +22,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def crawl(db_url: str, workdir: Path, site: str = "kinhtedothi", pages: int = 60) -> Path:
     """One replayed crawl in a subprocess; returns its WARC directory (replay log beside it)."""
     warc_dir = workdir / "warc"
-    env = {
-        **os.environ,
-        "CRAWLER_DATABASE_URL": db_url,
-        "CRAWLER_WARC_DIR": str(warc_dir),
-        "CRAWLER_REPLAY_LOG": str(workdir / "requests.log"),
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-    }
-    env.pop("CRAWLER_REPLAY_DIR", None)
-    result = subprocess.run(
-        [
-            "scrapy", "crawl", "related", "-a", f"site={site}", "-a", f"max_pages={pages}",
-            "-s", f"CRAWLER_REPLAY_DIR={REPO_ROOT / 'tests' / 'web'}",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )  # fmt: skip
+    env = {"CRAWLER_WARC_DIR": str(warc_dir), "CRAWLER_REPLAY_LOG": str(workdir / "requests.log")}
+    spec = CrawlSpec(sites=(site,), max_pages=pages)
+    result = Launch(db_url, spec, {"CRAWLER_REPLAY_DIR": WEB_DIR}, env=env).run(timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return warc_dir
 

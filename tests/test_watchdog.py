@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.extensions.watchdog import EXIT_STALLED
 from crawler.schedule.config import load_config
 from crawler.schedule.jobrun import crawl_command, run_once
 from crawler.schedule.scheduler import make_runtime
+from tests.crawl_launcher import Launch
 from tests.schedule_harness import (
     REPO_ROOT,
-    crawler_env,
     replay_settings,
     runs,
     write_schedule,
@@ -59,19 +58,15 @@ def tarpit() -> Iterator[int]:
 
 
 def _crawl_stuck_site(port: int, db_url: str, cwd: Path, **settings: str) -> tuple[int, float]:
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "related",
-        "-a", f"start_urls=http://127.0.0.1:{port}/news/", "-a", "allowed_domains=127.0.0.1",
-        "-s", "ROBOTSTXT_OBEY=False", "-s", "CRAWLER_STALL_TIMEOUT=2", "-s", "LOG_LEVEL=INFO",
-    ]  # fmt: skip
-    for name, value in settings.items():
-        command += ["-s", f"{name}={value}"]
-    started = time.monotonic()
-    result = subprocess.run(
-        command, cwd=REPO_ROOT, env=crawler_env(db_url, CRAWLER_ALLOW_PRIVATE_NETWORKS="true"),
-        capture_output=True, text=True,
-        timeout=120,
+    spec = CrawlSpec(
+        start_urls=(f"http://127.0.0.1:{port}/news/",), allowed_domains=("127.0.0.1",),
     )  # fmt: skip
+    given = {"ROBOTSTXT_OBEY": "False", "CRAWLER_STALL_TIMEOUT": "2", "LOG_LEVEL": "INFO"}
+    launch = Launch(
+        db_url, spec, {**given, **settings}, env={"CRAWLER_ALLOW_PRIVATE_NETWORKS": "true"}
+    )
+    started = time.monotonic()
+    result = launch.run(timeout=120)
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     return result.returncode, time.monotonic() - started
 

@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler.config import Config, recorded_web_dir
-from crawler.crawl.runner import CrawlOutcome, CrawlRequest, exit_status, run_crawl
+from crawler.crawl.crawl_spec import CrawlSpec
+from crawler.crawl.runner import CrawlOutcome, exit_status, run_crawl
 from crawler.db import repo
 from crawler.db.session import make_engine, session_factory
 from crawler.errors import ConfigError
@@ -162,20 +163,20 @@ def register(app: typer.Typer) -> None:
         """Crawl the seeds' sites for related articles into the archive."""
         config = Config.from_env()
         extra = distributed_settings(distributed, seed_only, crawl_id)
-        request = CrawlRequest(
-            sites=site or [],
-            seeds=seed or [],
+        spec = CrawlSpec(
+            sites=tuple(site or ()),
+            seeds=tuple(seed or ()),
             max_pages=max_pages,
             max_depth=max_depth,
             since=since,
-            start_urls=start_url or [],
-            allowed_domains=allowed_domain or [],
+            start_urls=tuple(start_url or ()),
+            allowed_domains=tuple(allowed_domain or ()),
+            threshold=threshold,
         )
         outcome = run_crawl(
-            request,
+            spec,
             database_url=config.database_url,
             replay_dir=replay or config.replay_dir,
-            threshold=threshold,
             log_level="INFO" if verbose else "WARNING",
             settings=extra,
         )
@@ -195,10 +196,9 @@ def register(app: typer.Typer) -> None:
             f"into {config.database_url} (no network needed)"
         )
         outcome = run_crawl(
-            CrawlRequest(),
+            CrawlSpec(threshold=threshold),
             database_url=config.database_url,
             replay_dir=recorded_web_dir(),
-            threshold=threshold,
             trigger="demo",
             log_level="INFO" if verbose else "WARNING",
         )

@@ -42,14 +42,15 @@ def _list(runtime: Runtime) -> None:
             when = f"{job.next_run_time.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
             if job.kwargs.get("spec") != spec.to_dict():
                 when += " [yellow](file changed: restart the scheduler)[/yellow]"
-        crawls = ", ".join([*spec.sites, *(f"seed {s}" for s in spec.seeds)]) or "all seeds"
+        crawl = spec.crawl
+        crawls = ", ".join([*crawl.sites, *(f"seed {s}" for s in crawl.seeds)]) or "all seeds"
         run = last.get(job_id)
         table.add_row(
             job_id,
             spec.describe_trigger(),
             crawls,
-            str(spec.max_pages or "-"),
-            "-" if spec.threshold is None else f"{spec.threshold:g}",
+            str(crawl.max_pages or "-"),
+            "-" if crawl.threshold is None else f"{crawl.threshold:g}",
             when,
             f"{run.id}: {run.status} {run.started_at:%Y-%m-%d %H:%M}" if run else "",
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,41 +16,11 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.config import Config
+from crawler.crawl.crawl_spec import SPIDER, CrawlSpec
 from crawler.db.session import ensure_schema
 from crawler.errors import ConfigError
+from crawler.extensions.runs import CrawlRunRecorder
 from crawler.spiders.arguments import preflight
-
-
-@dataclass
-class CrawlRequest:
-    """What an operator asks for; mirrors the spider's `-a` arguments."""
-
-    sites: list[str] = field(default_factory=list)
-    seeds: list[str] = field(default_factory=list)
-    max_pages: int | None = None
-    max_depth: int | None = None
-    since: str | None = None
-    start_urls: list[str] = field(default_factory=list)
-    allowed_domains: list[str] = field(default_factory=list)
-
-    def spider_arguments(self) -> dict[str, Any]:
-        args: dict[str, Any] = {}
-        if self.sites:
-            args["site"] = ",".join(self.sites)
-        if self.seeds:
-            args["seed"] = ",".join(self.seeds)
-        if self.max_pages:
-            args["max_pages"] = self.max_pages
-        if self.max_depth is not None:
-            args["max_depth"] = self.max_depth
-        if self.since:
-            args["since"] = self.since
-        if self.start_urls:
-            args["start_urls"] = ",".join(self.start_urls)
-        if self.allowed_domains:
-            args["allowed_domains"] = ",".join(self.allowed_domains)
-        return args
-
 
 # A process's exit status for how its run ended; any other end (failed, stalled) is 1.
 _EXIT_STATUS = {"ok": 0, "interrupted": 130}
@@ -88,11 +58,10 @@ def project_settings(overrides: dict[str, Any]) -> Settings:
 
 
 def run_crawl(
-    request: CrawlRequest,
+    spec: CrawlSpec,
     *,
     database_url: str,
     replay_dir: Path | None = None,
-    threshold: float | None = None,
     trigger: str = "manual",
     progress: bool = True,
     log_level: str = "WARNING",
@@ -113,21 +82,22 @@ def run_crawl(
     }
     if replay_dir is not None:
         overrides["CRAWLER_REPLAY_DIR"] = str(replay_dir)
-    if threshold is not None:
-        overrides["CRAWLER_RELEVANCE_THRESHOLD"] = threshold
+    overrides.update(spec.crawl_settings())
     overrides.update(settings or {})
     crawl_settings = project_settings(overrides)
-    preflight(request.spider_arguments(), crawl_settings)
+    arguments = spec.spider_arguments()
+    preflight(arguments, crawl_settings)
     process = _CrawlerProcess(crawl_settings)
     logging.getLogger("scrapy").setLevel(log_level)
-    crawler = process.create_crawler("related")
-    process.crawl(crawler, **request.spider_arguments())
+    crawler = process.create_crawler(SPIDER)
+    process.crawl(crawler, **arguments)
     process.start()
     stats = dict(crawler.stats.get_stats())
     if stats.get("crawler/config_error"):
         raise ConfigError(str(stats["crawler/config_error"]))
+    recorder = crawler.get_extension(CrawlRunRecorder)
     return CrawlOutcome(
-        run_id=stats.get("crawler/run_id"),
+        run_id=recorder.run_id if recorder is not None else None,
         status=str(stats.get("crawler/run_status", "failed")),
         stats=stats,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import astimezone
 
 from crawler.config import NAME, Config, string_list
+from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.crawl.revisit import DEFAULT_SCHEDULE, parse_duration, parse_schedule
 from crawler.errors import ConfigError
 from crawler.schedule.alerts import Alerts, parse_alerts
@@ -40,49 +41,49 @@ def _setting_value(value: Any) -> str:
     return str(value)
 
 
+# A scheduled job's crawl unless its entry says otherwise: incremental, re-visits, a watchdog.
+JOB_CRAWL = CrawlSpec(incremental=True, revisit=DEFAULT_SCHEDULE, stall_timeout=900.0)
+_CRAWL_KEYS = (
+    "sites", "seeds", "max_pages", "max_depth", "threshold", "incremental", "revisit",
+    "stall_timeout",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class JobSpec:
     id: str
     every: float | None = None  # seconds
     cron: str | None = None
     timezone: str = "UTC"
-    sites: tuple[str, ...] = ()
-    seeds: tuple[str, ...] = ()
-    max_pages: int | None = None
-    max_depth: int | None = None
-    threshold: float | None = None
-    incremental: bool = True
-    revisit: str = DEFAULT_SCHEDULE
-    stall_timeout: float = 900.0  # seconds without progress before the watchdog stops a run
-    settings: tuple[tuple[str, str], ...] = ()  # more Scrapy settings, as `-s NAME=value`
+    crawl: CrawlSpec = JOB_CRAWL  # what it crawls, and how (crawler/crawl/crawl_spec.py)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the job store; equal dicts mean an unchanged job."""
+        crawl = {key: getattr(self.crawl, key) for key in _CRAWL_KEYS}
         return {
             "id": self.id,
             "trigger": {"every": self.every, "cron": self.cron, "timezone": self.timezone},
-            "sites": list(self.sites),
-            "seeds": list(self.seeds),
-            "max_pages": self.max_pages,
-            "max_depth": self.max_depth,
-            "threshold": self.threshold,
-            "incremental": self.incremental,
-            "revisit": self.revisit,
-            "stall_timeout": self.stall_timeout,
-            "settings": [list(pair) for pair in self.settings],
+            **crawl,
+            "sites": list(self.crawl.sites),
+            "seeds": list(self.crawl.seeds),
+            "settings": [list(pair) for pair in self.crawl.settings],
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> JobSpec:
         trigger = data["trigger"]
-        plain = {k: v for k, v in data.items() if k not in ("trigger", "sites", "seeds")}
+        crawl = {key: data[key] for key in _CRAWL_KEYS if key not in ("sites", "seeds")}
         return cls(
-            **{**plain, "settings": tuple((str(k), str(v)) for k, v in data["settings"])},
+            id=data["id"],
             every=trigger["every"],
             cron=trigger["cron"],
             timezone=trigger["timezone"],
-            sites=tuple(data["sites"]),
-            seeds=tuple(data["seeds"]),
+            crawl=CrawlSpec(
+                **crawl,
+                sites=tuple(data["sites"]),
+                seeds=tuple(data["seeds"]),
+                settings=tuple((str(k), str(v)) for k, v in data["settings"]),
+            ),
         )
 
     def trigger(self, timezone: str | None = None) -> BaseTrigger:
@@ -99,25 +100,6 @@ class JobSpec:
             if seconds >= size and seconds % size == 0:
                 return f"every {seconds / size:g}{unit}"
         return f"every {seconds:g}s"
-
-    def spider_arguments(self) -> dict[str, str]:
-        args = {"site": ",".join(self.sites), "seed": ",".join(self.seeds)}
-        if self.max_pages:
-            args["max_pages"] = str(self.max_pages)
-        if self.max_depth is not None:
-            args["max_depth"] = str(self.max_depth)
-        return {k: v for k, v in args.items() if v}
-
-    def crawl_settings(self) -> dict[str, str]:
-        settings = {
-            "CRAWLER_INCREMENTAL": "True" if self.incremental else "False",
-            "CRAWLER_REVISIT_SCHEDULE": self.revisit,
-            "CRAWLER_STALL_TIMEOUT": f"{self.stall_timeout:g}",
-            "LOG_LEVEL": "INFO",
-        }
-        if self.threshold is not None:
-            settings["CRAWLER_RELEVANCE_THRESHOLD"] = f"{self.threshold:g}"
-        return {**settings, **dict(self.settings)}
 
 
 @dataclass(frozen=True)
@@ -159,6 +141,11 @@ def _job(job_id: str, entry: dict[str, Any], timezone: str, where: str) -> JobSp
         except ValueError as exc:
             raise ConfigError(f"{where}.cron: {exc}") from None
         spec["cron"] = str(entry["cron"])
+    return JobSpec(**spec, crawl=_job_crawl(entry, where))
+
+
+def _job_crawl(entry: dict[str, Any], where: str) -> CrawlSpec:
+    spec: dict[str, Any] = {}
     for key in ("sites", "seeds"):
         if key in entry:
             spec[key] = string_list(entry[key], f"{where}.{key}")
@@ -188,7 +175,7 @@ def _job(job_id: str, entry: dict[str, Any], timezone: str, where: str) -> JobSp
     if not isinstance(settings, dict) or not all(_SETTING.match(k) for k in settings):
         raise ConfigError(f"{where}.settings: a table of Scrapy settings (NAME = value)")
     spec["settings"] = tuple(sorted((k, _setting_value(v)) for k, v in settings.items()))
-    return JobSpec(**spec)
+    return replace(JOB_CRAWL, **spec)
 
 
 def _check_names(config: ScheduleConfig) -> None:
@@ -198,7 +185,8 @@ def _check_names(config: ScheduleConfig) -> None:
     env = Config.from_env()
     sites, seeds = set(load_sites(env.sites_dir)), {s.id for s in load_seeds(env.seeds_dir)}
     for spec in config.jobs.values():
-        for key, names, known in (("sites", spec.sites, sites), ("seeds", spec.seeds, seeds)):
+        crawl = spec.crawl
+        for key, names, known in (("sites", crawl.sites, sites), ("seeds", crawl.seeds, seeds)):
             unknown = sorted(set(names) - known)
             if unknown:
                 raise ConfigError(

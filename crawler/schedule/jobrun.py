@@ -16,7 +16,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from crawler.crawl.crawl_spec import SPIDER
 from crawler.db import run_records
 from crawler.db.session import session_factory
 from crawler.schedule.alerts import notify
@@ -33,7 +33,6 @@ from crawler.schedule.config import JobSpec, ScheduleConfig
 
 logger = logging.getLogger(__name__)
 
-SPIDER = "related"
 LOG_TAIL_LINES = 40
 LOGS_KEPT = 20
 
@@ -82,19 +81,15 @@ def _prune_logs(directory: Path) -> None:
 
 def crawl_command(spec: JobSpec, run_id: int, trigger: str, jobdir: Path) -> list[str]:
     """The `scrapy crawl related` command line of one run (logged, so it can be re-typed)."""
-    settings = {
-        "CRAWLER_TRIGGER": trigger,
-        "CRAWLER_JOB": spec.id,
-        "CRAWLER_RUN_ID": str(run_id),
-        "JOBDIR": str(jobdir),
-        **spec.crawl_settings(),
-    }
-    command = [sys.executable, "-m", "scrapy", "crawl", SPIDER]
-    for name, value in spec.spider_arguments().items():
-        command += ["-a", f"{name}={value}"]
-    for name, value in settings.items():
-        command += ["-s", f"{name}={value}"]
-    return command
+    return spec.crawl.command(
+        {
+            "CRAWLER_TRIGGER": trigger,
+            "CRAWLER_JOB": spec.id,
+            "CRAWLER_RUN_ID": run_id,
+            "JOBDIR": jobdir,
+            "LOG_LEVEL": "INFO",
+        }
+    )
 
 
 def run_once(runtime: Runtime, spec: JobSpec, trigger: str) -> int | None:

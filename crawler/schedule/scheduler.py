@@ -31,12 +31,13 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from crawler.crawl.crawl_spec import SPIDER
 from crawler.db import run_records
 from crawler.db.base import SCHEDULER_JOB_TABLE
 from crawler.db.session import ensure_schema, make_engine
 from crawler.errors import ConfigError
 from crawler.schedule.config import JobSpec, ScheduleConfig
-from crawler.schedule.jobrun import SPIDER, Runtime, reap_orphans, run_once, try_lock
+from crawler.schedule.jobrun import Runtime, reap_orphans, run_once, try_lock
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,8 @@
 
 It only discovers and fetches. Extraction, relevance and storage are called, never
 re-implemented here; every request carries its provenance (how it was found, from where,
-at what depth) and a priority from the focused frontier.
+at what depth) and a priority from the focused frontier (spiders/following.py: the requests
+and the links of a page it follows).
 """
 
 from __future__ import annotations
@@ -38,13 +39,14 @@ from crawler.spiders.arguments import (
     split_arg,
 )
 from crawler.spiders.articles import article_item, links_after_error, page_of, read_result
-from crawler.spiders.budget import count_bound, page_budget
+from crawler.spiders.budget import page_budget
 from crawler.spiders.errors import count_failure, quiet_network_tracebacks
-from crawler.spiders.feedback import FEATURES_KEY, LinkFeedback
+from crawler.spiders.feedback import LinkFeedback
+from crawler.spiders.following import LinkFollowing
 from crawler.spiders.start_points import revisit_points, start_points
 
 
-class RelatedSpider(scrapy.Spider):
+class RelatedSpider(scrapy.Spider, LinkFollowing):
     name = "related"
 
     @classmethod
@@ -134,97 +136,6 @@ class RelatedSpider(scrapy.Spider):
             request.meta[revisit.META_KEY] = revisit.request_meta(known)
             self.crawler.stats.inc_value(f"crawler/sites/{site.key}/revisited")
             yield request
-
-    # --- requests --------------------------------------------------------------------------
-    def _request(
-        self,
-        url: str,
-        site: SiteProfile,
-        block: str,
-        anchor: str,
-        referrer: Response | None,
-        depth: int,
-        parent_relevance: float | None = None,
-    ) -> scrapy.Request:
-        priority, features = self.link_feedback.judge(
-            anchor, url, block, parent_relevance, depth, site.is_article_url(url)
-        )
-        self.logger.debug("queue %d %s %s", priority, block, url)
-        return scrapy.Request(
-            url,
-            callback=self.parse,
-            errback=self.on_error,
-            priority=priority,
-            meta={
-                "site": site.key,
-                "found_via": block,
-                "referrer": referrer.url if referrer is not None else None,
-                "seed_depth": depth,
-                FEATURES_KEY: features,
-            },
-        )
-
-    def _follow(
-        self,
-        response: Response,
-        site: SiteProfile,
-        candidates: Iterable[discovery.Candidate],
-        parent_relevance: float | None = None,
-        *,
-        pagination: bool = False,
-    ) -> Iterator[scrapy.Request]:
-        # The next page of a list is not a step away from the topic: it keeps the list's
-        # depth (for priority and max_depth) and is bounded by its own page count instead.
-        depth = int(response.meta.get("seed_depth", 0)) + (0 if pagination else 1)
-        list_page = int(response.meta.get("list_page", 1)) + 1 if pagination else 1
-        if depth > self.max_depth or list_page > self.max_list_pages:
-            count_bound(self.crawler.stats, depth > self.max_depth)
-            return
-        judged: set[tuple[str, Any, bool]] = set()
-        for candidate in candidates:
-            # A page links one target many times (image and headline, menus): judged once,
-            # by its first link, as the budget's seen set would have had it.
-            key = (candidate.url, candidate.date, candidate.is_sitemap)
-            if key in judged:
-                continue
-            judged.add(key)
-            url = discovery.absolute_url(response, candidate.url)
-            if url is None or not url.startswith(("http://", "https://")):
-                continue
-            if url in self.budget:  # asked for already (menus, teasers): judged again only
-                if self.link_feedback.waiting(url):
-                    yield from self.link_feedback.again(
-                        self._request(url, site, candidate.block, candidate.anchor, response,
-                                      depth, parent_relevance), self.crawler.stats)
-                continue
-            if not site.owns(url) or site.is_excluded(url):
-                continue
-            if self.since and candidate.date and candidate.date.date() < self.since:
-                self.crawler.stats.inc_value("crawler/skipped/older_than_since")
-                continue
-            is_article = site.is_article_url(url)
-            # A profile knows its site's article URLs; without one, any page may be an article.
-            listed = candidate.is_sitemap or candidate.block in discovery.LISTING_BLOCKS
-            followed = is_article or listed
-            if not (followed or site.is_generic):
-                continue
-            if not self._spend(url):
-                return
-            request = self._request(
-                url, site, candidate.block, candidate.anchor, response, depth, parent_relevance
-            )
-            self.link_feedback.first(request)
-            if pagination:
-                request.meta["list_page"] = list_page
-            if candidate.date is not None:  # a feed's or sitemap's date, for the article
-                request.meta["listed_date"] = (candidate.date, candidate.block)
-            yield request
-
-    def _spend(self, url: str) -> bool:
-        if self.budget.spend(url):
-            return True
-        self.crawler.stats.set_value("crawler/budget_exhausted", True)
-        return False
 
     # --- responses -------------------------------------------------------------------------
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
