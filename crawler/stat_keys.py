@@ -11,7 +11,8 @@ from __future__ import annotations
 PREFIX = "crawler/"
 
 # --- the run ---------------------------------------------------------------------------------
-RUN_ID = "crawler/run_id"  # the crawl_runs row this run writes to
+# The crawl_runs row, for the log's stats dump (components ask CrawlRunRecorder.run_id).
+RUN_ID = "crawler/run_id"
 RUN_STATUS = "crawler/run_status"  # how the run ended: ok | partial | failed | stalled | …
 ARCHIVE_ERROR = "crawler/archive_error"  # why the archive could not be opened (a message)
 CONFIG_ERROR = "crawler/config_error"  # why a setting or argument was refused (a message)

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from crawler import stat_keys
 from crawler.config import Config, recorded_web_dir
 from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.crawl.runner import CrawlOutcome, exit_status, run_crawl
@@ -44,26 +45,26 @@ def print_report(outcome: CrawlOutcome, database_url: str, *, list_articles: boo
     counts = Table(show_header=False, box=None)
     for label, key in (
         ("pages fetched", "response_received_count"),
-        ("articles new", "crawler/articles/new"),
-        ("articles updated", "crawler/articles/updated"),
-        ("articles unchanged", "crawler/articles/unchanged"),
-        ("duplicates (URL known)", "crawler/articles/duplicate"),
-        ("near-duplicates (linked)", "crawler/dedup/near_duplicate"),
-        ("not related (dropped)", "crawler/articles/not_related"),
-        ("pages without an article", "crawler/extraction/no_article"),
-        ("errors", "crawler/errors"),
+        ("articles new", stat_keys.ARTICLES_NEW),
+        ("articles updated", stat_keys.ARTICLES_UPDATED),
+        ("articles unchanged", stat_keys.ARTICLES_UNCHANGED),
+        ("duplicates (URL known)", stat_keys.ARTICLES_DUPLICATE),
+        ("near-duplicates (linked)", stat_keys.DEDUP_NEAR_DUPLICATE),
+        ("not related (dropped)", stat_keys.ARTICLES_NOT_RELATED),
+        ("pages without an article", stat_keys.EXTRACTION_NO_ARTICLE),
+        ("errors", stat_keys.ERRORS),
     ):
         counts.add_row(label, str(stats.get(key, 0)))
     console.print(counts)
     for key, value in sorted(stats.items()):
-        if key.startswith("crawler/errors/"):
+        if key.startswith(stat_keys.ERRORS_PREFIX):
             console.print(f"  errors {key.rsplit('/', 1)[1]}: {value}")
     for host, message in sorted(unreachable_hosts(stats).items()):
         console.print(f"[red]could not reach {host}[/red]: {message}")
-    if stats.get("crawler/crawl_id"):  # one worker of a crawl over several processes
+    if stats.get(stat_keys.CRAWL_ID):  # one worker of a crawl over several processes
         console.print(
-            f"crawl {stats['crawler/crawl_id']}, worker {stats.get('crawler/worker')}: "
-            f"{stats.get('crawler/redis/frontier', 0)} requests left in the shared frontier"
+            f"crawl {stats[stat_keys.CRAWL_ID]}, worker {stats.get(stat_keys.WORKER)}: "
+            f"{stats.get(stat_keys.REDIS_FRONTIER, 0)} requests left in the shared frontier"
         )
     if list_articles and outcome.run_id is not None:  # the demo
         _explain_demo(stats)
@@ -72,14 +73,14 @@ def print_report(outcome: CrawlOutcome, database_url: str, *, list_articles: boo
 
 def _explain_demo(stats: dict[str, Any]) -> None:
     """What a first-time reader of the demo's report would take for a fault, and is not."""
-    if stats.get("crawler/errors/http_4xx"):
+    if stats.get(stat_keys.ERRORS_HTTP_4XX):
         console.print(
-            f"  (the {stats['crawler/errors/http_4xx']} HTTP 4xx errors are expected: links to "
+            f"  (the {stats[stat_keys.ERRORS_HTTP_4XX]} HTTP 4xx errors are expected: links to "
             "pages the recorded web does not hold, answered 404 as a site would)"
         )
-    if stats.get("crawler/articles/unchanged"):
+    if stats.get(stat_keys.ARTICLES_UNCHANGED):
         console.print(
-            f"  ({stats['crawler/articles/unchanged']} unchanged on a first run: the same "
+            f"  ({stats[stat_keys.ARTICLES_UNCHANGED]} unchanged on a first run: the same "
             "article reached again under another URL, e.g. with tracking parameters; "
             "stored once)"
         )

@@ -15,6 +15,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler import stat_keys
 from crawler.config import Config
 from crawler.crawl.crawl_spec import SPIDER, CrawlSpec
 from crawler.db.session import ensure_schema
@@ -93,11 +94,11 @@ def run_crawl(
     process.crawl(crawler, **arguments)
     process.start()
     stats = dict(crawler.stats.get_stats())
-    if stats.get("crawler/config_error"):
-        raise ConfigError(str(stats["crawler/config_error"]))
+    if stats.get(stat_keys.CONFIG_ERROR):
+        raise ConfigError(str(stats[stat_keys.CONFIG_ERROR]))
     recorder = crawler.get_extension(CrawlRunRecorder)
     return CrawlOutcome(
         run_id=recorder.run_id if recorder is not None else None,
-        status=str(stats.get("crawler/run_status", "failed")),
+        status=str(stats.get(stat_keys.RUN_STATUS, "failed")),
         stats=stats,
     )

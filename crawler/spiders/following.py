@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler import stat_keys
 from crawler.sites import SiteProfile
 from crawler.spiders import discovery
 from crawler.spiders.budget import PageBudget, count_bound
@@ -109,7 +110,7 @@ class LinkFollowing:
             if not site.owns(url) or site.is_excluded(url):
                 continue
             if self.since and candidate.date and candidate.date.date() < self.since:
-                self.crawler.stats.inc_value("crawler/skipped/older_than_since")
+                self.crawler.stats.inc_value(stat_keys.SKIPPED_OLDER_THAN_SINCE)
                 continue
             is_article = site.is_article_url(url)
             # A profile knows its site's article URLs; without one, any page may be an article.
@@ -132,5 +133,5 @@ class LinkFollowing:
     def _spend(self, url: str) -> bool:
         if self.budget.spend(url):
             return True
-        self.crawler.stats.set_value("crawler/budget_exhausted", True)
+        self.crawler.stats.set_value(stat_keys.BUDGET_EXHAUSTED, True)
         return False

@@ -20,6 +20,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from crawler import stat_keys
 from crawler.config import Config
 from crawler.crawl import revisit
 from crawler.crawl.extraction_pool import ExtractionPool, PageResult
@@ -113,7 +114,7 @@ class RelatedSpider(scrapy.Spider, LinkFollowing):
             self._configure()
         except ConfigError as exc:
             # A bad -a argument or profile: one clear line, a failed run, no traceback.
-            self.crawler.stats.set_value("crawler/config_error", str(exc))
+            self.crawler.stats.set_value(stat_keys.CONFIG_ERROR, str(exc))
             self.logger.error("%s", exc)
             return
         for request in self.budget.start_points(self._start_requests()):
@@ -134,7 +135,7 @@ class RelatedSpider(scrapy.Spider, LinkFollowing):
             request = self._request(known.url, site, "seed", "", None, 0)
             request.meta["found_via"] = "revisit"
             request.meta[revisit.META_KEY] = revisit.request_meta(known)
-            self.crawler.stats.inc_value(f"crawler/sites/{site.key}/revisited")
+            self.crawler.stats.inc_value(stat_keys.site_key(site.key, "revisited"))
             yield request
 
     # --- responses -------------------------------------------------------------------------
@@ -154,7 +155,7 @@ class RelatedSpider(scrapy.Spider, LinkFollowing):
             candidates = list(discovery.sitemap_entries(response.body))
             outputs = self._follow(response, site, candidates)
         elif not isinstance(response, TextResponse):
-            self.crawler.stats.inc_value("crawler/skipped/not_html")
+            self.crawler.stats.inc_value(stat_keys.SKIPPED_NOT_HTML)
             return
         else:
             # Every page is read for an article: the URL pattern is the frontier's hint, and a
@@ -166,7 +167,7 @@ class RelatedSpider(scrapy.Spider, LinkFollowing):
             by_url = site.is_article_url(response.url)
             if by_url or article is not None:
                 if not by_url:
-                    self.crawler.stats.inc_value("crawler/pages/article_by_content")
+                    self.crawler.stats.inc_value(stat_keys.PAGES_ARTICLE_BY_CONTENT)
                 outputs = self._parse_article(response, site, result, article)
             else:
                 links, pages = result.links.listing(block)
@@ -188,10 +189,10 @@ class RelatedSpider(scrapy.Spider, LinkFollowing):
         scored = result.relevance
         relevance = None
         if article is None:
-            self.crawler.stats.inc_value("crawler/extraction/no_article")
-            self.crawler.stats.inc_value(f"crawler/sites/{site.key}/no_article")
+            self.crawler.stats.inc_value(stat_keys.EXTRACTION_NO_ARTICLE)
+            self.crawler.stats.inc_value(stat_keys.site_key(site.key, "no_article"))
         elif self.since and article.published_at and article.published_at.date() < self.since:
-            self.crawler.stats.inc_value("crawler/skipped/older_than_since")
+            self.crawler.stats.inc_value(stat_keys.SKIPPED_OLDER_THAN_SINCE)
         else:
             if scored is None:  # scored where it was extracted; here only if that could not
                 scored = self.model.score(article.text, article.title, article.language)
