@@ -29,7 +29,6 @@ from typing import Any
 
 from bench.common import WEB_DIR, console, headline, load_labels, print_table, recorded_file
 from crawler.archive.dedup import (
-    DEFAULT_THRESHOLD,
     ArticleRecord,
     Signature,
     content_hash,
@@ -37,6 +36,7 @@ from crawler.archive.dedup import (
     signature,
     store_article,
 )
+from crawler.config import DEDUP_THRESHOLD
 from crawler.db import repo
 from crawler.db.session import make_engine, session_factory, upgrade
 from crawler.extraction import extract
@@ -254,7 +254,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "at most 2x the cost at the 1,000th",
             sqlite.get("1000", sqlite[str(total)]),
             "the same at the 1,000th",
-            threshold=DEFAULT_THRESHOLD,
+            threshold=DEDUP_THRESHOLD,
         ),
         "scale": scale,
         "threshold": threshold,

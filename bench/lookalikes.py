@@ -19,8 +19,9 @@ from typing import Any
 from bench import newsweb
 from bench.common import WEB_DIR, console, headline, print_table, recorded_file
 from bench.harvest import crawl
+from crawler.config import RELEVANCE_THRESHOLD
 from crawler.extraction import extract
-from crawler.focus.relevance import DEFAULT_THRESHOLD, RelevanceModel
+from crawler.focus.relevance import RelevanceModel
 from crawler.seeds import load_seeds
 
 
@@ -41,7 +42,7 @@ def recorded_web() -> dict[str, Any]:
         article = extract(path.read_bytes(), url) if path else None
         if article is None:
             continue
-        if model.score(article.text, article.title, article.language).score >= DEFAULT_THRESHOLD:
+        if model.score(article.text, article.title, article.language).score >= RELEVANCE_THRESHOLD:
             kept.add(url)
         if label["related"]:
             related.add(url)
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
              f["lookalikes_kept"], f["not_articles_kept"]] for name, f in figures.items()]
     rows.append(["recorded web (tests/web)", recorded["kept"], recorded["related"],
                  recorded["precision"], recorded["recall"], None, None])
-    print_table(f"relevance at the default threshold ({DEFAULT_THRESHOLD})",
+    print_table(f"relevance at the default threshold ({RELEVANCE_THRESHOLD})",
                 ["pages", "kept", "related", "precision", "recall", "look-alikes kept",
                  "non-articles kept"], rows)
     console.print(f"kept out as below the threshold (run report): {kept_out}")

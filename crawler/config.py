@@ -20,6 +20,14 @@ DEFAULT_DATABASE_URL = "sqlite:///archive.db"
 # only the truly pathological. Here, not in crawler/extraction/, so that the crawl's settings
 # can name it without importing the extractors into the reactor's process.
 EXTRACT_TIMEOUT = 10.0
+# Defaults that code outside a crawl needs too (re-extraction, the schedule file, benchmarks):
+# each is written here once and crawler/settings.py maps it to its CRAWLER_* setting.
+RELEVANCE_THRESHOLD = 0.3  # CRAWLER_RELEVANCE_THRESHOLD (docs/relevance.md)
+DEDUP_THRESHOLD = 0.5  # CRAWLER_DEDUP_THRESHOLD, measured by bench/dedup.py (docs/dedup.md)
+WARC_MAX_SIZE = 1024**3  # CRAWLER_WARC_MAX_SIZE: bytes per WARC file before the next one starts
+DRIFT_TOLERANCE = 0.3  # CRAWLER_DRIFT_TOLERANCE: absolute change of a share that flags a site
+DRIFT_MIN_PAGES = 3  # CRAWLER_DRIFT_MIN_PAGES: article pages, this run and in the history
+REVISIT_SCHEDULE = "1h,6h,24h,7d"  # CRAWLER_REVISIT_SCHEDULE (docs/scheduling.md)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -17,14 +17,17 @@ from typing import TypeVar
 
 # The named defaults of functions that also run outside a crawl (a crawl imports these modules
 # anyway; the extraction timeout lives in crawler/config.py, the extractors stay in the workers).
-from crawler.archive.dedup import DEFAULT_THRESHOLD as DEDUP_THRESHOLD
-from crawler.archive.warc import DEFAULT_MAX_SIZE as WARC_MAX_SIZE
-from crawler.config import EXTRACT_TIMEOUT, Config
-from crawler.crawl.drift import DEFAULT_MIN_PAGES as DRIFT_MIN_PAGES
-from crawler.crawl.drift import DEFAULT_TOLERANCE as DRIFT_TOLERANCE
-from crawler.crawl.revisit import DEFAULT_SCHEDULE as REVISIT_SCHEDULE
+from crawler.config import (
+    DEDUP_THRESHOLD,
+    DRIFT_MIN_PAGES,
+    DRIFT_TOLERANCE,
+    EXTRACT_TIMEOUT,
+    RELEVANCE_THRESHOLD,
+    REVISIT_SCHEDULE,
+    WARC_MAX_SIZE,
+    Config,
+)
 from crawler.errors import ConfigError
-from crawler.focus.relevance import DEFAULT_THRESHOLD as RELEVANCE_THRESHOLD
 
 _T = TypeVar("_T", int, float)
 

@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.archive.dedup import DEFAULT_THRESHOLD, ArticleRecord, store_article
+from crawler.archive.dedup import ArticleRecord, store_article
 from crawler.archive.fingerprints import content_hash, jaccard, signature
 from crawler.archive.urls import canonical_url
+from crawler.config import DEDUP_THRESHOLD
 from crawler.db import dedup_index, repo
 from crawler.db.models import Article, ArticleUrl, MinhashBand
 from crawler.db.session import make_engine, session_factory
@@ -117,7 +118,7 @@ def test_default_threshold_separates_the_recorded_web() -> None:
     syndicated = syndicated_pairs()
     assert syndicated, "the recorded web labels a syndicated story"
     for a, b in itertools.combinations(sorted(texts), 2):
-        similar = jaccard(texts[a], texts[b]) >= DEFAULT_THRESHOLD
+        similar = jaccard(texts[a], texts[b]) >= DEDUP_THRESHOLD
         assert similar == (frozenset((a, b)) in syndicated), (a, b)
 
 
@@ -177,7 +178,7 @@ def test_syndicated_copy_is_stored_and_linked_to_its_original(session: Session) 
     copy = store_article(session, record(KTDT, texts[KTDT], site_id=_site(session)))
     assert (original.outcome, copy.outcome) == ("new", "new")
     assert copy.cluster_id == original.article_id
-    assert copy.similarity is not None and copy.similarity >= DEFAULT_THRESHOLD
+    assert copy.similarity is not None and copy.similarity >= DEDUP_THRESHOLD
     members = dedup_index.cluster_members(session, original.article_id)
     assert [m.canonical_url for m in members] == [canonical_url(HUE), canonical_url(KTDT)]
     # a lightly edited third copy joins the same cluster, not a new one

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from crawler.config import RELEVANCE_THRESHOLD
 from crawler.focus import actors as ac
 from crawler.focus import textnorm as tn
-from crawler.focus.relevance import DEFAULT_THRESHOLD, LOOKALIKE_FACTOR, RelevanceModel
+from crawler.focus.relevance import LOOKALIKE_FACTOR, RelevanceModel
 from crawler.focus.seed_profile import clean_seed_text
 from crawler.seeds import load_seeds
 
@@ -124,13 +125,13 @@ def model() -> RelevanceModel:
 @pytest.mark.parametrize("key", sorted(LOOKALIKES))
 def test_lookalikes_stay_below_threshold(model: RelevanceModel, key: str) -> None:
     title, text = LOOKALIKES[key]
-    assert model.score(text, title).score < DEFAULT_THRESHOLD
+    assert model.score(text, title).score < RELEVANCE_THRESHOLD
 
 
 @pytest.mark.parametrize("key", sorted(RELATED))
 def test_stories_about_the_actors_together_are_kept(model: RelevanceModel, key: str) -> None:
     title, text = RELATED[key]
-    assert model.score(text, title).score >= DEFAULT_THRESHOLD
+    assert model.score(text, title).score >= RELEVANCE_THRESHOLD
 
 
 def test_the_pair_rule_is_what_keeps_a_third_party_story_out(model: RelevanceModel) -> None:
@@ -139,7 +140,7 @@ def test_the_pair_rule_is_what_keeps_a_third_party_story_out(model: RelevanceMod
     title, text = LOOKALIKES["lt_russia_china"]
     low = model.score(text, title).score
     swapped = model.score(text.replace("Kinijos", "Japonijos"), title.replace("Kinija", "Japonija"))
-    assert low < DEFAULT_THRESHOLD <= swapped.score
+    assert low < RELEVANCE_THRESHOLD <= swapped.score
     assert low <= swapped.score * LOOKALIKE_FACTOR * 1.5
 
 

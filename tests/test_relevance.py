@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from crawler.config import RELEVANCE_THRESHOLD
 from crawler.errors import ConfigError
 from crawler.focus import textnorm as tn
-from crawler.focus.relevance import DEFAULT_THRESHOLD, RelevanceModel
+from crawler.focus.relevance import RelevanceModel
 from crawler.focus.seed_profile import clean_seed_text
 from crawler.seeds import Seed, load_seeds
 
@@ -151,13 +152,13 @@ def test_clean_seed_text_drops_teasers_and_trailers() -> None:
 @pytest.mark.parametrize("key", sorted(UNRELATED))
 def test_hard_unrelated_cases_stay_below_threshold(model: RelevanceModel, key: str) -> None:
     title, text = UNRELATED[key]
-    assert model.score(text, title, None).score < DEFAULT_THRESHOLD
+    assert model.score(text, title, None).score < RELEVANCE_THRESHOLD
 
 
 @pytest.mark.parametrize("key", sorted(RELATED))
 def test_hard_related_cases_reach_threshold(model: RelevanceModel, key: str) -> None:
     title, text = RELATED[key]
-    assert model.score(text, title, None).score >= DEFAULT_THRESHOLD
+    assert model.score(text, title, None).score >= RELEVANCE_THRESHOLD
 
 
 def test_seed_is_closest_to_itself(model: RelevanceModel) -> None:
@@ -208,9 +209,9 @@ def test_fold_maps_d_with_stroke() -> None:
 def test_snippet_matches_diacritic_free_slugs(model: RelevanceModel) -> None:
     related = model.score_snippet("nga va nato bat ngo nhom hop sau 2 nam lanh nhat")
     accented = model.score_snippet("Nga và NATO bất ngờ nhóm họp sau 2 năm lạnh nhạt")
-    assert related >= DEFAULT_THRESHOLD and abs(related - accented) < 0.1
-    assert model.score_snippet("dam phan hiep uoc hoa binh nga nhat ban") >= DEFAULT_THRESHOLD
-    assert model.score_snippet("santykiu atsilimas japonija ir rusija") >= DEFAULT_THRESHOLD
+    assert related >= RELEVANCE_THRESHOLD and abs(related - accented) < 0.1
+    assert model.score_snippet("dam phan hiep uoc hoa binh nga nhat ban") >= RELEVANCE_THRESHOLD
+    assert model.score_snippet("santykiu atsilimas japonija ir rusija") >= RELEVANCE_THRESHOLD
     for unrelated in ("gia xang tang gan 500 dong lit", "leicester city vo dich ngoai hang anh",
                       "vilniuje paskelbta gripo epidemija"):
         assert model.score_snippet(unrelated) < 0.15, unrelated

@@ -20,8 +20,8 @@ from scrapy.http import HtmlResponse, Response, XmlResponse
 from scrapy.utils.test import get_crawler, get_reactor_settings
 
 import crawler.settings as project
+from crawler.config import RELEVANCE_THRESHOLD
 from crawler.crawl.crawl_spec import CrawlSpec
-from crawler.focus.relevance import DEFAULT_THRESHOLD
 from crawler.items import ArticleItem
 from crawler.spiders.related import RelatedSpider
 from tests.crawl_launcher import REPO_ROOT
@@ -249,7 +249,7 @@ def test_an_article_page_gives_its_item_with_provenance_and_relevance(spider: Sp
         ARTICLE, "dantri", "feed", FEED, 1
     )  # fmt: skip
     assert item.seed_id == "003"  # seed 003's own text: related to seed 003, and strongly
-    assert item.relevance is not None and item.relevance > DEFAULT_THRESHOLD
+    assert item.relevance is not None and item.relevance > RELEVANCE_THRESHOLD
     assert item.article.title == "Nga và NATO bất ngờ nhóm họp sau 2 năm lạnh nhạt"
     assert item.article.published_at == datetime(2016, 4, 9, 10, 17, tzinfo=ICT)
 

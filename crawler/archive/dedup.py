@@ -32,10 +32,9 @@ from crawler.archive.fingerprints import (
     signature,
 )
 from crawler.archive.urls import canonical_url, normalize_url
+from crawler.config import DEDUP_THRESHOLD
 from crawler.db import dedup_index, repo
 from crawler.items import ArticleItem, Capture, ExtractedArticle
-
-DEFAULT_THRESHOLD = 0.5  # measured: bench/dedup.py "threshold", docs/dedup.md
 
 
 def derived_values(art: ExtractedArticle) -> dict[str, Any]:
@@ -140,7 +139,7 @@ _DIFF_LINES = 40
 
 
 def store_article(
-    session: Session, record: ArticleRecord, threshold: float = DEFAULT_THRESHOLD
+    session: Session, record: ArticleRecord, threshold: float = DEDUP_THRESHOLD
 ) -> StoreResult:
     """Store one article in the caller's transaction; the unique constraints decide races."""
     values, canonical = record.values, record.canonical_url

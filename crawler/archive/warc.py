@@ -23,11 +23,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.config import WARC_MAX_SIZE
 from crawler.db.session import archive_url, sqlite_path
 from crawler.errors import ConfigError
 from crawler.items import Capture
-
-DEFAULT_MAX_SIZE = 1024**3
 
 
 def warc_dir_for(database_url: str, setting: str | None = None) -> Path:
@@ -62,7 +61,7 @@ def check_writable(directory: Path) -> None:
 class WarcWriterFiles:
     """Appends exchanges to ``<prefix>-<time>-<pid>-<n>.warc.gz``, a new file past max_size."""
 
-    def __init__(self, directory: Path, prefix: str = "crawl", max_size: int = DEFAULT_MAX_SIZE):
+    def __init__(self, directory: Path, prefix: str = "crawl", max_size: int = WARC_MAX_SIZE):
         self.directory = directory
         self.prefix = prefix
         self.max_size = max_size

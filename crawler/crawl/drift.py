@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
+from crawler.config import DRIFT_MIN_PAGES, DRIFT_TOLERANCE
+
 MIN_BODY = 500  # characters: less is a lead or a caption (200-300), not an article body
-DEFAULT_TOLERANCE = 0.3  # absolute change of a share that flags a site
-DEFAULT_MIN_PAGES = 3  # article pages needed, this run and in the history, to judge
 HISTORY_RUNS = 10  # previous runs per site pooled into its baseline
 
 
@@ -106,8 +106,8 @@ def check(
     current: Mapping[str, Any],
     history: Sequence[Mapping[str, Any]],
     *,
-    tolerance: float = DEFAULT_TOLERANCE,
-    min_pages: int = DEFAULT_MIN_PAGES,
+    tolerance: float = DRIFT_TOLERANCE,
+    min_pages: int = DRIFT_MIN_PAGES,
 ) -> list[Flag]:
     """Flags for one site: its quality this run against its previous runs (newest first)."""
     base = _baseline(history)
@@ -141,8 +141,8 @@ def check_run(
     site_stats: Mapping[str, Mapping[str, Any]],
     history: Sequence[Mapping[str, Mapping[str, Any]]],
     *,
-    tolerance: float = DEFAULT_TOLERANCE,
-    min_pages: int = DEFAULT_MIN_PAGES,
+    tolerance: float = DRIFT_TOLERANCE,
+    min_pages: int = DRIFT_MIN_PAGES,
 ) -> list[Flag]:
     """Flags for every site of a run; ``history`` holds previous runs' per-site stats."""
     flags = []

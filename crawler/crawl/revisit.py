@@ -27,7 +27,6 @@ from crawler.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SCHEDULE = "1h,6h,24h,7d"
 META_KEY = "archived"  # request.meta: what the archive holds of the requested article
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

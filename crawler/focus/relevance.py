@@ -22,8 +22,6 @@ from crawler.focus.background import Background
 from crawler.focus.seed_profile import TITLE_WEIGHT, SeedProfile, build_profile
 from crawler.seeds import Seed
 
-DEFAULT_THRESHOLD = 0.3
-
 K1, B = 1.2, 0.5  # BM25 tf saturation and length normalisation
 CROSS_DISCOUNT = 0.7  # names alone are weaker evidence than a whole same-language profile
 SCALE = 0.35  # raw coverage at which the score reaches 1 - 1/e

@@ -21,9 +21,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import astimezone
 
-from crawler.config import NAME, Config, string_list
+from crawler.config import NAME, REVISIT_SCHEDULE, Config, string_list
 from crawler.crawl.crawl_spec import CrawlSpec
-from crawler.crawl.revisit import DEFAULT_SCHEDULE, parse_duration, parse_schedule
+from crawler.crawl.revisit import parse_duration, parse_schedule
 from crawler.errors import ConfigError
 from crawler.schedule.alerts import Alerts, parse_alerts
 
@@ -42,7 +42,7 @@ def _setting_value(value: Any) -> str:
 
 
 # A scheduled job's crawl unless its entry says otherwise: incremental, re-visits, a watchdog.
-JOB_CRAWL = CrawlSpec(incremental=True, revisit=DEFAULT_SCHEDULE, stall_timeout=900.0)
+JOB_CRAWL = CrawlSpec(incremental=True, revisit=REVISIT_SCHEDULE, stall_timeout=900.0)
 _CRAWL_KEYS = (
     "sites", "seeds", "max_pages", "max_depth", "threshold", "incremental", "revisit",
     "stall_timeout",

@@ -15,9 +15,10 @@ import scrapy
 from scrapy.settings import BaseSettings
 
 from crawler import stat_keys
+from crawler.config import RELEVANCE_THRESHOLD
 from crawler.focus.frontier import FrontierPolicy, hub_relevance, link_priority
 from crawler.focus.learning import LinkLearner, QueuedLinks, link_features
-from crawler.focus.relevance import DEFAULT_THRESHOLD, RelevanceModel
+from crawler.focus.relevance import RelevanceModel
 from crawler.middlewares.refetch import META_KEY
 from crawler.spiders.discovery import Candidate
 
@@ -33,7 +34,7 @@ class LinkFeedback:
         # What counts as related for learning; an archive-everything crawl (threshold 0)
         # still learns which links lead to related articles.
         threshold = settings.getfloat("CRAWLER_RELEVANCE_THRESHOLD")
-        self.threshold = threshold or DEFAULT_THRESHOLD
+        self.threshold = threshold or RELEVANCE_THRESHOLD
         # One process's queue only: in a shared crawl (Redis) another worker holds the copy.
         shared = bool(settings.get("CRAWLER_REDIS_URL"))
         self.queued = QueuedLinks() if policy.focused and not shared else None
