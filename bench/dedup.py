@@ -2,7 +2,7 @@
 
 1. **Scale.** A generated archive of 100,000 articles (news-like word statistics, stock agency
    sentences, 3% lightly edited copies, 1% exact copies under new URLs) is stored through the
-   real write path (:func:`crawler.archive.dedup.store_article`, batches of 50 per
+   real write path (:func:`crawler.store.dedup.store_article`, batches of 50 per
    transaction, as the pipeline does) into SQLite, or PostgreSQL when
    ``BENCH_DEDUP_DATABASE_URL`` names one. The
    per-article cost is the median over the 500 articles up to the 1,000th and up to the
@@ -28,7 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import WEB_DIR, console, headline, load_labels, print_table, recorded_file
-from crawler.archive.dedup import (
+from crawler.config import DEDUP_THRESHOLD
+from crawler.db import article_sql
+from crawler.db.session import make_engine, session_factory, upgrade
+from crawler.extraction import extract
+from crawler.store.dedup import (
     ArticleRecord,
     Signature,
     content_hash,
@@ -36,10 +40,6 @@ from crawler.archive.dedup import (
     signature,
     store_article,
 )
-from crawler.config import DEDUP_THRESHOLD
-from crawler.db import repo
-from crawler.db.session import make_engine, session_factory, upgrade
-from crawler.extraction import extract
 
 BATCH = 50
 WINDOW = 500
@@ -108,7 +108,7 @@ def run_scale(database_url: str, total: int) -> dict[str, Any]:
     sessions = session_factory(engine)
     gen = Generator()
     with sessions.begin() as session:
-        site_id = repo.ensure_site(session, "bench", "bench", "vi")
+        site_id = article_sql.ensure_site(session, "bench", "bench", "vi")
     per_article: list[float] = []  # seconds, one entry per article (its batch's mean)
     links: dict[int, int | None] = {}
     ids: dict[int, int] = {}

@@ -45,11 +45,11 @@ def _crawl(db_url: str, workdir: Path, name: str, incremental: bool) -> dict[str
     if result.returncode:
         raise RuntimeError(result.stderr.decode()[-2000:])
     statuses = Counter(line.split(" ", 1)[0] for line in log.read_text().splitlines())
-    from crawler.db import run_records
+    from crawler.db import run_sql
 
     engine = make_engine(db_url)
     with session_factory(engine)() as session:
-        run = run_records.recent_runs(session, 1)[0]
+        run = run_sql.recent_runs(session, 1)[0]
         stats = json.loads(run.stats or "{}")
         new, updated = run.articles_new, run.articles_updated
     engine.dispose()

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.webgen import ReplayedWeb
-from crawler.focus.textnorm import fold
+from crawler.text.normalize import fold
 
 REPO = Path(__file__).resolve().parent.parent
 TEXTS = Path(__file__).resolve().parent / "newsweb"

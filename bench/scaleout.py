@@ -97,7 +97,7 @@ def _database(admin_url: str, name: str, drop: bool = False) -> str:
 
 def _crawl(workers: int, shared: bool, env: dict[str, str], base: str, tmp: Path,
            postgres: str) -> dict[str, Any]:  # fmt: skip
-    from crawler.db import run_records
+    from crawler.db import run_sql
     from crawler.db.session import make_engine, session_factory, upgrade
 
     name = f"bench_scaleout_{uuid.uuid4().hex[:8]}"
@@ -125,7 +125,7 @@ def _crawl(workers: int, shared: bool, env: dict[str, str], base: str, tmp: Path
         raise RuntimeError((tmp / f"{name}-0.log").read_text()[-3000:])
     engine = make_engine(db_url)
     with session_factory(engine)() as session:
-        runs = run_records.recent_runs(session, workers)
+        runs = run_sql.recent_runs(session, workers)
         pages = [run.pages_fetched for run in runs]
         articles = sum(run.articles_new for run in runs)
     engine.dispose()

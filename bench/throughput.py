@@ -201,15 +201,15 @@ def _plain_trafilatura(web: GeneratedWeb) -> dict[str, Any]:
 
 
 def _worker_stages(web: GeneratedWeb, count: int = 200) -> dict[str, float]:
-    """Milliseconds per page of each step a worker runs (crawl/extraction_pool.py), timed
+    """Milliseconds per page of each step a worker runs (extraction_pool/pool.py), timed
     in this process on ``count`` article pages spread over the sites, beside plain
     ``trafilatura.extract`` on the same pages, page by page (machine load hits all alike)."""
     from crawler.extraction import extract_with_report, parse_page
     from crawler.extraction.decode import decode_html
+    from crawler.extraction.link_reader import page_links_of
     from crawler.focus.relevance import RelevanceModel
     from crawler.seeds import load_seeds
     from crawler.sites import load_sites, site_for_url
-    from crawler.spiders.discovery import page_links_of
 
     sites = list(load_sites(web.seeds_dir / "sites").values())
     model = RelevanceModel.from_seeds(load_seeds(web.seeds_dir))

@@ -95,7 +95,7 @@ CRAWLER_STORE_BATCH_SIZE = _env_int("CRAWLER_STORE_BATCH_SIZE", 50)
 # Seconds after which buffered articles are written even if the batch is not full (0: off).
 CRAWLER_STORE_FLUSH_INTERVAL = _env_float("CRAWLER_STORE_FLUSH_INTERVAL", 5.0)
 # The archive away (a PostgreSQL restart): articles wait this long for it, and past this many
-# waiting the crawl pauses (crawler/pipelines/store.py, docs/reliability.md).
+# waiting the crawl pauses (crawler/pipelines/archive_store.py, docs/reliability.md).
 CRAWLER_STORE_OUTAGE_MAX = _env_float("CRAWLER_STORE_OUTAGE_MAX", 300.0)
 CRAWLER_STORE_MAX_WAITING = _env_int("CRAWLER_STORE_MAX_WAITING", 2000)
 CRAWLER_PROGRESS = _env_bool("CRAWLER_PROGRESS", False)  # the CLI turns on its progress line
@@ -119,20 +119,21 @@ CRAWLER_VALIDATOR_RUNS = _env_int("CRAWLER_VALIDATOR_RUNS", 50)
 # process, for debugging); a page still extracting after the timeout has its worker replaced.
 CRAWLER_EXTRACT_WORKERS = _env_str("CRAWLER_EXTRACT_WORKERS", "")
 CRAWLER_EXTRACT_TIMEOUT = _env_float("CRAWLER_EXTRACT_TIMEOUT", EXTRACT_TIMEOUT)
-# Pages waiting for a worker before the scheduler holds the next download (crawler/crawl/
-# pacing.py): the focused frontier ranks the links of extracted pages, not of queued ones.
+# Pages waiting for a worker before the scheduler holds the next download
+# (crawler/extraction_pool/pacing.py): the focused frontier ranks the links of extracted pages,
+# not of queued ones.
 CRAWLER_EXTRACT_BACKLOG = _env_int("CRAWLER_EXTRACT_BACKLOG", 0)  # 0: two per worker
 CRAWLER_STALL_TIMEOUT = _env_float("CRAWLER_STALL_TIMEOUT", 0.0)  # s; 0: no watchdog
 # Seconds a stalled crawl gets to close before the process ends.
 CRAWLER_STALL_GRACE = _env_float("CRAWLER_STALL_GRACE", 60.0)
 # Change of a per-site extraction share that flags the site, and the article pages per site
-# (this run, and its history) needed to judge (crawler/crawl/drift.py).
+# (this run, and its history) needed to judge (crawler/extensions/drift.py).
 CRAWLER_DRIFT_TOLERANCE = _env_float("CRAWLER_DRIFT_TOLERANCE", DRIFT_TOLERANCE)
 CRAWLER_DRIFT_MIN_PAGES = _env_int("CRAWLER_DRIFT_MIN_PAGES", DRIFT_MIN_PAGES)
 
 # --- one crawl over several processes (docs/scale-out.md) ---------------------------------
 # Set: scrapy-redis's scheduler, queue and dupefilter in Redis, shared by every worker of the
-# crawl (crawler/distributed/); unset: nothing changes and Redis is not needed.
+# crawl (crawler/shared_frontier/); unset: nothing changes and Redis is not needed.
 CRAWLER_REDIS_URL = _env_str("CRAWLER_REDIS_URL", "")
 CRAWLER_CRAWL_ID = _env_str("CRAWLER_CRAWL_ID", "")  # "": from the spider's arguments
 CRAWLER_REDIS_PREFIX = _env_str("CRAWLER_REDIS_PREFIX", "crawler")
@@ -144,9 +145,9 @@ CRAWLER_REDIS_TTL = _env_float("CRAWLER_REDIS_TTL", 7 * 86400.0)  # s: abandoned
 CRAWLER_REDIS_MAX_INFLIGHT = _env_int("CRAWLER_REDIS_MAX_INFLIGHT", 0)
 # Seconds between heartbeats, releases of finished requests, recoveries.
 CRAWLER_REDIS_TICK = _env_float("CRAWLER_REDIS_TICK", 0.5)
-# `scrapy crawl` exits with the run's outcome (crawler/crawl/scrapy_commands/crawl.py).
-COMMANDS_MODULE = "crawler.crawl.scrapy_commands"
-ADDONS = {"crawler.distributed.addon.SharedFrontierAddon": 0}
+# `scrapy crawl` exits with the run's outcome (crawler/launch/scrapy_commands/crawl.py).
+COMMANDS_MODULE = "crawler.launch.scrapy_commands"
+ADDONS = {"crawler.shared_frontier.addon.SharedFrontierAddon": 0}
 
 # --- politeness ----------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
@@ -177,8 +178,8 @@ CRAWLER_RETRY_AFTER_MAX = _env_float("CRAWLER_RETRY_AFTER_MAX", 120.0)
 # --- crawl order ---------------------------------------------------------------------------
 # Priorities come from the focused frontier; Scrapy's priority queue pops the highest first.
 # The page budget's class: this process's own; the shared frontier's add-on swaps in the
-# crawl's shared one (crawler/distributed/budget.py) when CRAWLER_REDIS_URL is set.
-CRAWLER_PAGE_BUDGET = _env_str("CRAWLER_PAGE_BUDGET", "crawler.spiders.budget.PageBudget")
+# crawl's shared one (crawler/shared_frontier/shared_budget.py) when CRAWLER_REDIS_URL is set.
+CRAWLER_PAGE_BUDGET = _env_str("CRAWLER_PAGE_BUDGET", "crawler.spiders.page_budget.PageBudget")
 # Pages of one section/tag/search list followed via "next".
 CRAWLER_MAX_LIST_PAGES = _env_int("CRAWLER_MAX_LIST_PAGES", 100)
 CRAWLER_FRONTIER = _env_str("CRAWLER_FRONTIER", "focused")  # focused | bfs (baseline)
@@ -186,7 +187,7 @@ CRAWLER_FRONTIER = _env_str("CRAWLER_FRONTIER", "focused")  # focused | bfs (bas
 # up to half this either way. Off by default: on the look-alike web it made one crawl in three
 # fetch its last related stories last (docs/relevance.md, "Learning during the crawl").
 CRAWLER_LINK_LEARNING_WEIGHT = _env_float("CRAWLER_LINK_LEARNING_WEIGHT", 0.0)
-SCHEDULER = "crawler.crawl.pacing.PacedScheduler"  # Scrapy's, paced by extraction
+SCHEDULER = "crawler.extraction_pool.pacing.PacedScheduler"  # Scrapy's, paced by extraction
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 # Within one priority, first in first out: equal priorities then crawl breadth-first.
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
@@ -196,8 +197,8 @@ DEPTH_PRIORITY = 0
 
 # --- components ----------------------------------------------------------------------------
 ITEM_PIPELINES = {
-    "crawler.pipelines.relevance.RelevancePipeline": 300,
-    "crawler.pipelines.store.ArchiveStorePipeline": 800,
+    "crawler.pipelines.relevance_gate.RelevancePipeline": 300,
+    "crawler.pipelines.archive_store.ArchiveStorePipeline": 800,
 }
 DOWNLOADER_MIDDLEWARES = {
     # After Offsite (50), before RobotsTxt (100): a private address is not even asked for
@@ -217,7 +218,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Above Redirect (600) on the way back: a redirect back onto its own chain is counted.
     "crawler.middlewares.redirect_loop.RedirectLoopMiddleware": 610,
     # Last before the downloader: a request robots.txt or offsite drop reserves no slot.
-    "crawler.distributed.politeness.SharedPolitenessMiddleware": 960,
+    "crawler.shared_frontier.politeness.SharedPolitenessMiddleware": 960,
 }
 SPIDER_MIDDLEWARES = {
     # Closest to the spider: drops requests for archived articles before anything counts them.
@@ -229,7 +230,7 @@ EXTENSIONS = {
     "crawler.extensions.archive_connection.ArchiveConnection": 90,
     "crawler.extensions.runs.CrawlRunRecorder": 100,
     # After the recorder: it tags the run row the recorder made with the crawl and worker.
-    "crawler.distributed.workers.SharedCrawlWorker": 110,
+    "crawler.shared_frontier.workers.SharedCrawlWorker": 110,
     "crawler.extensions.watchdog.StallWatchdog": 150,
     "crawler.extensions.progress.ProgressReporter": 200,
     # Sets aside a JOBDIR whose crawl died without closing (its queue is lost, see module).

@@ -116,10 +116,10 @@ def revisit_key(reason: str) -> str:
 
 
 # --- the archive away (docs/reliability.md) ----------------------------------------------------
-ARCHIVE_OUTAGES = "crawler/archive/outages"  # times the archive stopped answering
-ARCHIVE_OUTAGE_SECONDS = "crawler/archive/outage_seconds"  # how long, in all
-ARCHIVE_WRITTEN_AFTER_OUTAGE = "crawler/archive/written_after_outage"  # articles that waited
-ARCHIVE_PAUSED = "crawler/archive/paused"  # times the crawl paused: too many waiting
+ARCHIVE_OUTAGES = "crawler/store/outages"  # times the archive stopped answering
+ARCHIVE_OUTAGE_SECONDS = "crawler/store/outage_seconds"  # how long, in all
+ARCHIVE_WRITTEN_AFTER_OUTAGE = "crawler/store/written_after_outage"  # articles that waited
+ARCHIVE_PAUSED = "crawler/store/paused"  # times the crawl paused: too many waiting
 
 # --- one crawl over several processes (docs/scale-out.md) --------------------------------------
 CRAWL_ID = "crawler/crawl_id"  # the shared crawl this worker belongs to

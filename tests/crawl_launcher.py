@@ -1,7 +1,7 @@
 """The one way the tests start a crawl: a process, as an operator or the scheduler starts one.
 
 :class:`Launch` is either ``python -m scrapy crawl related -a … -s …`` built from a
-:class:`~crawler.crawl.crawl_spec.CrawlSpec` (the command line the scheduler runs, with the
+:class:`~crawler.launch.crawl_spec.CrawlSpec` (the command line the scheduler runs, with the
 test's own settings such as CRAWLER_REPLAY_DIR, CRAWLER_WARC_DIR or DOWNLOAD_DELAY in front of
 the spec's), or the ``crawler`` CLI with the arguments an operator types (:func:`cli`). Each
 crawl runs in its own process: Twisted's reactor cannot be restarted. ``run`` waits for it;
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.crawl.crawl_spec import CrawlSpec
+from crawler.launch.crawl_spec import CrawlSpec
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WEB_DIR = REPO_ROOT / "tests" / "web"

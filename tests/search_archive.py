@@ -1,6 +1,6 @@
 """A small archive for the read-side tests (query, show, stats, export), on either backend.
 
-Stored through the crawl's own write path (:func:`crawler.archive.dedup.store_article`: versions,
+Stored through the crawl's own write path (:func:`crawler.store.dedup.store_article`: versions,
 exact and near-duplicates, captures), with a WARC file of real captures beside it. Texts are
 chosen so that folding, exact diacritics and Lithuanian inflections each decide a result:
 "nhất"/"bản" without "Nhật Bản", "Đà Lạt" plus "năng" without "Đà Nẵng", "Rusija" beside
@@ -22,12 +22,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from crawler.archive.dedup import ArticleRecord, store_article
-from crawler.archive.fingerprints import content_hash
-from crawler.archive.warc import WarcWriterFiles
-from crawler.db import repo, run_records
+from crawler.db import article_sql, run_sql
 from crawler.db.session import make_engine, session_factory, upgrade
 from crawler.items import Capture
+from crawler.store.dedup import ArticleRecord, store_article
+from crawler.store.fingerprints import content_hash
+from crawler.store.warc import WarcWriterFiles
 from tests.conftest import POSTGRES_URL, REPO_ROOT, _unavailable
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
@@ -104,8 +104,8 @@ def build(db_url: str, warc_dir: Path) -> Archive:
     warcs = WarcWriterFiles(warc_dir)
     ids: dict[str, int] = {}
     with sessions.begin() as session:
-        run = run_records.start_run(session, "related", "demo", T0, {})
-        sites = {key: repo.ensure_site(session, key, key.title(), lang)
+        run = run_sql.start_run(session, "related", "demo", T0, {})
+        sites = {key: article_sql.ensure_site(session, key, key.title(), lang)
                  for key, lang in (("dantri", "vi"), ("baoquocte", "vi"), ("15min", "lt"))}
 
     def store(doc: Doc, body: str, seen: datetime) -> int:

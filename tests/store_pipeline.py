@@ -10,7 +10,7 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler, get_reactor_settings
 
 from crawler.extensions.archive_connection import ArchiveConnection
-from crawler.pipelines.store import ArchiveStorePipeline
+from crawler.pipelines.archive_store import ArchiveStorePipeline
 
 
 def project_crawler(**overrides: Any) -> Crawler:

@@ -21,9 +21,9 @@ from aiosmtpd.controller import Controller  # type: ignore[import-untyped]
 from crawler.db.models import CrawlRun
 from crawler.errors import ConfigError
 from crawler.schedule.alerts import notify, parse_alerts
-from crawler.schedule.config import load_config
 from crawler.schedule.jobrun import run_once
-from crawler.schedule.scheduler import make_runtime
+from crawler.schedule.schedule_file import load_config
+from crawler.schedule.service import make_runtime
 from tests.conftest import REPO_ROOT
 from tests.schedule_harness import replay_settings, runs, write_schedule
 

@@ -101,8 +101,8 @@ def test_articles_wait_for_a_restarted_postgresql(
     (run,) = runs(postgres_url)
     assert run.status == "ok", run.log_tail
     stats = json.loads(run.stats or "{}")
-    assert stats["crawler/archive/outages"] >= 1
-    assert stats["crawler/archive/written_after_outage"] >= 3
-    assert stats["crawler/archive/outage_seconds"] >= OUTAGE_SECONDS - 1
+    assert stats["crawler/store/outages"] >= 1
+    assert stats["crawler/store/written_after_outage"] >= 3
+    assert stats["crawler/store/outage_seconds"] >= OUTAGE_SECONDS - 1
     report = crawler_cli(["runs", "--last"], postgres_url, tmp_path)
     assert "archive unavailable" in report.stdout, report.stdout + report.stderr

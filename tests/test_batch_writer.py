@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 
-from crawler.archive.batch_writer import ATTEMPTS, ArchiveWriter, Pending
-from crawler.archive.dedup import article_record
-from crawler.db import repo
+from crawler.db import article_sql
 from crawler.db.session import make_engine, session_factory
 from crawler.items import ArticleItem, ExtractedArticle, SiteInfo
+from crawler.store.batch_writer import ATTEMPTS, ArchiveWriter, Pending
+from crawler.store.dedup import article_record
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 SITE = SiteInfo("tin", "Tin tức", "vi", ("tin.vn",))
@@ -86,7 +86,7 @@ def writer(engine: Engine, clock: Clock, **options: Any) -> ArchiveWriter:
 
 def stored(engine: Engine) -> int:
     with session_factory(engine)() as session:
-        return repo.count_articles(session)
+        return article_sql.count_articles(session)
 
 
 def test_a_full_batch_is_written_in_one_go(engine: Engine) -> None:

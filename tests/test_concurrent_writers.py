@@ -1,6 +1,6 @@
 """Two crawl processes write overlapping articles into one PostgreSQL archive at once.
 
-Each process runs the real store pipeline (batched transactions through crawler.archive.dedup), on
+Each process runs the real store pipeline (batched transactions through crawler.store.dedup), on
 the same articles in opposite orders, under other URL variants, and with exact copies under
 new URLs. Afterwards: every article once, every URL known, no batch lost.
 """
@@ -18,9 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from crawler.archive.urls import canonical_url
 from crawler.db.models import Article, ArticleUrl, ArticleVersion
 from crawler.db.session import make_engine, session_factory, upgrade
+from crawler.store.urls import canonical_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = 400

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.crawl.crawl_spec import CrawlSpec
+from crawler.launch.crawl_spec import CrawlSpec
 from tests.crawl_launcher import WEB_DIR, Launch, cli
 
 pytestmark = pytest.mark.slow

@@ -14,15 +14,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.archive.dedup import ArticleRecord, store_article
-from crawler.archive.fingerprints import content_hash, jaccard, signature
-from crawler.archive.urls import canonical_url
 from crawler.config import DEDUP_THRESHOLD
-from crawler.db import dedup_index, repo
+from crawler.db import article_sql, near_duplicate_sql
 from crawler.db.models import Article, ArticleUrl, MinhashBand
 from crawler.db.session import make_engine, session_factory
 from crawler.extraction import extract
 from crawler.recorded_web.replay import RecordedWeb
+from crawler.store.dedup import ArticleRecord, store_article
+from crawler.store.fingerprints import content_hash, jaccard, signature
+from crawler.store.urls import canonical_url
 
 WEB = Path(__file__).resolve().parent / "web"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -68,7 +68,7 @@ def record(
     variants: tuple[str, ...] = (),
     declared: str | None = None,
 ) -> ArticleRecord:
-    """What the store pipeline builds from an item (crawler.archive.dedup.article_record)."""
+    """What the store pipeline builds from an item (crawler.store.dedup.article_record)."""
     canonical = canonical_url(url, declared)
     values = {
         "url": url,
@@ -93,7 +93,7 @@ def session(db_url: str) -> Iterator[Session]:
 
 
 def _site(session: Session, key: str = "kinhtedothi") -> int:
-    return repo.ensure_site(session, key, key, "vi")
+    return article_sql.ensure_site(session, key, key, "vi")
 
 
 # --- pure functions ------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def test_url_variants_are_one_article_with_the_variants_recorded(session: Sessio
     outcomes = [store_article(session, record(u, text, site_id=site_id)).outcome for u in fetched]
     assert outcomes == ["new", "unchanged", "unchanged", "unchanged"]
     article = session.scalars(select(Article)).one()
-    known = repo.urls_of(session, article.id)
+    known = article_sql.urls_of(session, article.id)
     assert set(fetched) <= set(known)
     assert known[article.canonical_url] == "canonical"
 
@@ -150,7 +150,7 @@ def test_amp_page_declaring_its_canonical_is_the_same_article(session: Session) 
     again = store_article(session, record(plain, text, site_id=site_id, declared=plain))
     assert (first.outcome, again.outcome) == ("new", "unchanged")
     assert first.article_id == again.article_id
-    assert {plain, amp} <= set(repo.urls_of(session, first.article_id))
+    assert {plain, amp} <= set(article_sql.urls_of(session, first.article_id))
 
 
 def test_same_text_on_two_urls_is_one_record_with_both_urls(session: Session) -> None:
@@ -163,8 +163,8 @@ def test_same_text_on_two_urls_is_one_record_with_both_urls(session: Session) ->
     second = store_article(session, record(copy, spaced, site_id=site_id))
     assert (first.outcome, second.outcome) == ("new", "duplicate")
     assert second.article_id == first.article_id
-    assert repo.count_articles(session) == 1
-    urls = repo.urls_of(session, first.article_id)
+    assert article_sql.count_articles(session) == 1
+    urls = article_sql.urls_of(session, first.article_id)
     assert urls[canonical_url(KTDT)] == "canonical"
     assert urls[canonical_url(copy)] == "duplicate"
     # seen again under the second URL: found by URL now, still one record
@@ -179,7 +179,7 @@ def test_syndicated_copy_is_stored_and_linked_to_its_original(session: Session) 
     assert (original.outcome, copy.outcome) == ("new", "new")
     assert copy.cluster_id == original.article_id
     assert copy.similarity is not None and copy.similarity >= DEDUP_THRESHOLD
-    members = dedup_index.cluster_members(session, original.article_id)
+    members = near_duplicate_sql.cluster_members(session, original.article_id)
     assert [m.canonical_url for m in members] == [canonical_url(HUE), canonical_url(KTDT)]
     # a lightly edited third copy joins the same cluster, not a new one
     edited = texts[KTDT].replace("Nhật Bản", "Nhật").rsplit("\n", 1)[0]

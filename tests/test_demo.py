@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crawler.archive.urls import canonical_url
 from crawler.db.models import Article, CrawlRun
 from crawler.db.session import make_engine, session_factory
+from crawler.store.urls import canonical_url
 from tests.crawl_launcher import cli
 from tests.labels import Label, load_labels
 

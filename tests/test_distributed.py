@@ -1,4 +1,4 @@
-"""The shared frontier's parts against a real Redis (crawler/distributed/).
+"""The shared frontier's parts against a real Redis (crawler/shared_frontier/).
 
 Each test plays two or more workers of one crawl as several SharedCrawl objects on one Redis,
 which is what separate processes on separate machines are to Redis. The crawls over real
@@ -17,11 +17,11 @@ from scrapy import Request, Spider
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler, get_reactor_settings
 
-from crawler.distributed.addon import SharedFrontierAddon
-from crawler.distributed.budget import SharedPageBudget
-from crawler.distributed.crawl import SharedCrawl, crawl_id
-from crawler.distributed.scheduler import SharedPriorityQueue
-from crawler.spiders.budget import PageBudget, page_budget
+from crawler.shared_frontier.addon import SharedFrontierAddon
+from crawler.shared_frontier.shared_budget import SharedPageBudget
+from crawler.shared_frontier.shared_crawl import SharedCrawl, crawl_id
+from crawler.shared_frontier.shared_scheduler import SharedPriorityQueue
+from crawler.spiders.page_budget import PageBudget, page_budget
 
 pytestmark = pytest.mark.redis
 
@@ -159,7 +159,7 @@ def test_without_the_switch_nothing_changes() -> None:
     settings.setmodule("crawler.settings", priority="project")
     settings.set("CRAWLER_REDIS_URL", "", priority="cmdline")
     SharedFrontierAddon().update_settings(settings)
-    assert settings.get("SCHEDULER") == "crawler.crawl.pacing.PacedScheduler"
+    assert settings.get("SCHEDULER") == "crawler.extraction_pool.pacing.PacedScheduler"
     crawler = get_crawler(settings_dict={**settings.copy_to_dict(), **get_reactor_settings()})
     assert type(page_budget(crawler, 5)) is PageBudget
 
@@ -169,9 +169,10 @@ def test_the_switch_swaps_in_the_shared_scheduler() -> None:
     settings.setmodule("crawler.settings", priority="project")
     settings.set("CRAWLER_REDIS_URL", "redis://127.0.0.1:1/0", priority="cmdline")
     SharedFrontierAddon().update_settings(settings)
-    assert settings.get("SCHEDULER") == "crawler.distributed.scheduler.SharedScheduler"
-    assert settings.get("DUPEFILTER_CLASS") == "crawler.distributed.scheduler.SharedDupeFilter"
-    assert settings.get("CRAWLER_PAGE_BUDGET") == "crawler.distributed.budget.SharedPageBudget"
+    here = "crawler.shared_frontier"
+    assert settings.get("SCHEDULER") == f"{here}.shared_scheduler.SharedScheduler"
+    assert settings.get("DUPEFILTER_CLASS") == f"{here}.shared_scheduler.SharedDupeFilter"
+    assert settings.get("CRAWLER_PAGE_BUDGET") == f"{here}.shared_budget.SharedPageBudget"
     assert settings.getint("CRAWLER_STORE_BATCH_SIZE") == 1  # over the project's 50
     settings.set("CRAWLER_STORE_BATCH_SIZE", 20, priority="cmdline")
     SharedFrontierAddon().update_settings(settings)

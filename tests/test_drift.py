@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.crawl.crawl_spec import CrawlSpec
-from crawler.crawl.drift import SiteTally, check
+from crawler.extensions.drift import SiteTally, check
+from crawler.launch.crawl_spec import CrawlSpec
 from tests.crawl_launcher import Launch
 from tests.schedule_harness import copy_web, crawler_cli, runs
 

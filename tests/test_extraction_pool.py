@@ -6,20 +6,20 @@ import asyncio
 import time
 from pathlib import Path
 
-from crawler.crawl.extraction_pool import ExtractionPool, Page, process_page
 from crawler.extraction import parse_page
 from crawler.extraction.decode import decode_html, looks_binary
+from crawler.extraction.link_reader import page_links_of
+from crawler.extraction_pool.pool import ExtractionPool, FetchedPage, process_page
 from crawler.focus.relevance import RelevanceModel
 from crawler.seeds import load_seeds
 from crawler.sites import load_sites
-from crawler.spiders.discovery import page_links_of
 from tests.test_extraction import PATHOLOGICAL
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = load_seeds(REPO / "seeds")
 DANTRI = load_sites(REPO / "seeds" / "sites")["dantri"]
 REAL = REPO / "tests" / "real-html" / "dantri.com.vn"
-ARTICLE = Page(
+ARTICLE = FetchedPage(
     (REAL / "jaybmf_the-gioi_chien-thuat-cua-nga-50-xe-tang-20221224083224103.html").read_bytes(),
     "https://dantri.com.vn/the-gioi/chien-thuat-cua-nga-khi-dua-50-xe-tang-sat-thu-chien-truong"
     "-toi-donbass-20221224083224103.htm",
@@ -31,7 +31,7 @@ ARTICLE = Page(
 def test_a_runaway_page_has_its_worker_killed_and_the_pool_goes_on() -> None:
     pool = ExtractionPool(SEEDS, workers=1, timeout=0.5)
     try:
-        slow = Page(PATHOLOGICAL.encode(), "https://dantri.com.vn/the-gioi/x-20221224083224103.htm",
+        slow = FetchedPage(PATHOLOGICAL.encode(), "https://dantri.com.vn/the-gioi/x-20221224083224103.htm",
                     DANTRI)
         started = time.monotonic()
         result = asyncio.run(pool.run(slow))

@@ -14,12 +14,12 @@ from pathlib import Path
 import feedparser  # type: ignore[import-untyped]
 import pytest
 
-from crawler.archive.dedup import ArticleRecord, store_article
-from crawler.archive.fingerprints import content_hash
 from crawler.db.session import make_engine, session_factory
 from crawler.read.export import export
 from crawler.read.feeds import seed_feed
 from crawler.read.query import Filters
+from crawler.store.dedup import ArticleRecord, store_article
+from crawler.store.fingerprints import content_hash
 from tests.search_archive import (  # noqa: F401
     CHANGED_TEXT,
     DOCS,

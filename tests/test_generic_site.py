@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import pytest
 
-from crawler.crawl.crawl_spec import CrawlSpec
+from crawler.launch.crawl_spec import CrawlSpec
 from tests.crawl_launcher import Launch
 from tests.local_web import seed_paragraphs
 

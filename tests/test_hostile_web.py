@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.crawl.crawl_spec import CrawlSpec
+from crawler.launch.crawl_spec import CrawlSpec
 from tests import hostile_pages as hp
 from tests.local_web import Crawl, articles, crawl, query, serve
 
@@ -97,7 +97,7 @@ def test_every_hostile_case_ends_in_a_counted_outcome(
     # The same article under four URLs (tracking parameters, an AMP copy): one record.
     title = hp.STORIES["canonical"].title
     same = [row for row in stored.values() if row["title"] == title]
-    # (The identity key drops the scheme's difference: archive/urls.py.)
+    # (The identity key drops the scheme's difference: store/urls.py.)
     assert [row["canonical_url"].split("://")[1] for row in same] == [
         (base + hp.CANONICAL).split("://")[1]
     ]

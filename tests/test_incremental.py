@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crawler.crawl.crawl_spec import CrawlSpec
-from crawler.crawl.revisit import is_due, parse_schedule, reason_to_fetch
 from crawler.db.models import Article, ArticleVersion, CrawlRun
-from crawler.db.revisit_records import KnownArticle
+from crawler.db.revisit_sql import KnownArticle
 from crawler.db.session import make_engine, session_factory
+from crawler.launch.crawl_spec import CrawlSpec
+from crawler.launch.revisit_policy import is_due, parse_schedule, reason_to_fetch
 from tests.crawl_launcher import Launch
 from tests.labels import load_labels
 from tests.schedule_harness import (

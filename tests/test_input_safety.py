@@ -11,12 +11,12 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.archive.urls import canonical_url, normalize_url, strip_tracking
 from crawler.extraction import extract
 from crawler.extraction.dateparse import parse_date, zone
 from crawler.extraction.decode import decode_html
-from crawler.read.fulltext import fts5_plan, tsquery
-from crawler.read.textsearch import QueryError, parse
+from crawler.store.urls import canonical_url, normalize_url, strip_tracking
+from crawler.text.fulltext_forms import fts5_plan, tsquery
+from crawler.text.search_syntax import QueryError, parse
 
 BOUND = settings(
     max_examples=150, deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow]

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.extraction import extract_with_report
+from crawler.launch.crawl_spec import CrawlSpec
 from tests.listing_portals import Portal, Story, build, seed_text
 from tests.local_web import Handler, LocalWeb, articles, crawl, serve
 

@@ -14,10 +14,10 @@ import pytest
 
 from crawler.config import RELEVANCE_THRESHOLD
 from crawler.focus import actors as ac
-from crawler.focus import textnorm as tn
 from crawler.focus.relevance import LOOKALIKE_FACTOR, RelevanceModel
 from crawler.focus.seed_profile import clean_seed_text
 from crawler.seeds import load_seeds
+from crawler.text import normalize as tn
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 
 from crawler.db.base import Base, include_object
 from crawler.db.session import alembic_config, head_revision, make_engine
-from crawler.schedule.scheduler import JOB_TABLE
+from crawler.schedule.service import JOB_TABLE
 
 TABLES = {"sites", "articles", "crawl_runs"}
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from crawler.crawl.crawl_spec import CrawlSpec
+from crawler.launch.crawl_spec import CrawlSpec
 from tests.crawl_launcher import WEB_DIR, Launch, cli
 
 pytestmark = pytest.mark.slow
@@ -325,8 +325,8 @@ def test_a_schedule_threshold_above_1_is_refused(sqlite_url: str, tmp_path: Path
 def test_the_checks_before_scrapy_starts_are_the_spiders(tmp_path: Path) -> None:
     """Every setting the spider refuses is refused before Scrapy starts, not after a run
     is recorded: the frontier's learning weight too."""
-    from crawler.crawl.runner import project_settings
     from crawler.errors import ConfigError
+    from crawler.launch.runner import project_settings
     from crawler.spiders.arguments import preflight
 
     settings = project_settings(
@@ -428,7 +428,7 @@ def test_serve_refuses_a_busy_port_and_names_the_port_it_picks(
 def test_where_warc_files_go_for_each_backend(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from crawler.archive.warc import warc_dir_for
+    from crawler.store.warc import warc_dir_for
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)

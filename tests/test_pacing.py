@@ -1,4 +1,5 @@
-"""The scheduler holds downloads while pages wait for extraction (crawler/crawl/pacing.py)."""
+"""The scheduler holds downloads while pages wait for extraction
+(crawler/extraction_pool/pacing.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from scrapy import Request, Spider
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler, get_reactor_settings
 
-from crawler.crawl.pacing import PacedScheduler
+from crawler.extraction_pool.pacing import PacedScheduler
 
 
 class _Spider(Spider):
@@ -23,7 +24,7 @@ def _scheduler(settings: dict[str, object]) -> tuple[PacedScheduler, Spider]:
     crawler = get_crawler(_Spider, {
         **project.copy_to_dict(),
         **get_reactor_settings(),  # over Scrapy's defaults the project's settings carry
-        "SCHEDULER": "crawler.crawl.pacing.PacedScheduler",
+        "SCHEDULER": "crawler.extraction_pool.pacing.PacedScheduler",
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
         **settings,
     })

@@ -20,7 +20,7 @@ from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler, get_reactor_settings
 
-from crawler.crawl.crawl_spec import CrawlSpec
+from crawler.launch.crawl_spec import CrawlSpec
 from crawler.middlewares.private_network import (
     PrivateNetworkMiddleware,
     allowed_networks,

@@ -18,13 +18,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from crawler.archive.dedup import ArticleRecord, store_article
-from crawler.archive.fingerprints import content_hash
-from crawler.db import queries, repo
+from crawler.db import article_sql, search_sql
 from crawler.db.models import Article, ArticleUrl, ArticleVersion, MinhashBand, MinhashSignature
 from crawler.db.session import make_engine, session_factory
 from crawler.errors import CrawlerError
 from crawler.read.query import Filters, search
+from crawler.store.dedup import ArticleRecord, store_article
+from crawler.store.fingerprints import content_hash
 from tests.search_archive import Archive, archive, cli  # noqa: F401  (fixture)
 
 
@@ -225,7 +225,7 @@ def test_index_follows_inserts_updates_and_deletes(db_url: str) -> None:
     sessions = session_factory(make_engine(db_url))
     seen = datetime(2026, 2, 1, tzinfo=UTC)
     with sessions.begin() as session:
-        site = repo.ensure_site(session, "dantri", "Dân trí", "vi")
+        site = article_sql.ensure_site(session, "dantri", "Dân trí", "vi")
         store_article(session, ArticleRecord("https://dantri.com.vn/a.htm", {
             "url": "https://dantri.com.vn/a.htm",
             "site_id": site, "title": "Đà Nẵng đón khách", "text": "Bãi biển đông khách.",
@@ -234,12 +234,12 @@ def test_index_follows_inserts_updates_and_deletes(db_url: str) -> None:
     assert {h.title for h in search(db_url, Filters(text="da nang")).hits} == {"Đà Nẵng đón khách"}
     with sessions.begin() as session:
         article = session.scalars(select(Article)).one()
-        repo.update_article(session, article.id, {"title": "Huế mưa lớn",
+        article_sql.update_article(session, article.id, {"title": "Huế mưa lớn",
                                                   "text": "Sông Hương dâng cao."})
     assert search(db_url, Filters(text="da nang")).hits == []
     assert len(search(db_url, Filters(text="Song Huong")).hits) == 1
     with sessions.begin() as session:
-        repo.touch_article(session, article.id, 1, seen.replace(month=3))  # no text change
+        article_sql.touch_article(session, article.id, 1, seen.replace(month=3))  # no text change
     assert len(search(db_url, Filters(text="Hue")).hits) == 1
     with sessions.begin() as session:
         for model in (ArticleVersion, ArticleUrl, MinhashSignature, MinhashBand):
@@ -250,7 +250,7 @@ def test_index_follows_inserts_updates_and_deletes(db_url: str) -> None:
 
 def test_relevance_ranks_the_newest_matches(archive: Archive,  # noqa: F811
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(queries, "RANK_WINDOW", 2)
+    monkeypatch.setattr(search_sql, "RANK_WINDOW", 2)
     result = search(archive.url, Filters(text="Rusija OR NATO OR Nhat"), limit=10)
     newest = {archive.ids["nhattri"], archive.ids["danang"]}  # 2019 and 2016; the rest older
     assert {h.id for h in result.hits} == newest

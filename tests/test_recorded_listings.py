@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from protego import Protego
 
-from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.extraction import extract_with_report
+from crawler.launch.crawl_spec import CrawlSpec
 from crawler.recorded_web.replay import RecordedWeb
 from crawler.seeds import load_seeds
 from crawler.sites import load_sites

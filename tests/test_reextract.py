@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, select, update
 
-from crawler.archive.reextract import reextract
 from crawler.db.models import Article, ArticleVersion, MinhashSignature
 from crawler.db.session import make_engine, session_factory
 from crawler.extraction import EXTRACTOR_VERSION
+from crawler.store.reextract import reextract
 from tests.test_warc import crawl
 
 pytestmark = pytest.mark.slow
@@ -120,15 +120,15 @@ def test_articles_missing_from_the_index_are_indexed(db_url: str, tmp_path: Path
     """Articles of a v1 archive (written without signatures) join the near-duplicate index."""
     from datetime import UTC, datetime
 
-    from crawler.archive.dedup import ArticleRecord, store_article
-    from crawler.archive.fingerprints import content_hash
-    from crawler.db import repo
+    from crawler.db import article_sql
     from crawler.db.models import MinhashBand
+    from crawler.store.dedup import ArticleRecord, store_article
+    from crawler.store.fingerprints import content_hash
 
     engine = make_engine(db_url)
     seen = datetime(2026, 1, 1, tzinfo=UTC)
     with session_factory(engine).begin() as session:
-        site_id = repo.ensure_site(session, "kinhtedothi", "Kinh tế & Đô thị", "vi")
+        site_id = article_sql.ensure_site(session, "kinhtedothi", "Kinh tế & Đô thị", "vi")
         for i in range(3):
             text = f"Bài số {i} về quan hệ Nga - Nhật và hiệp ước hòa bình."
             url = f"https://kinhtedothi.vn/bai-{i}.html"

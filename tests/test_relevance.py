@@ -1,4 +1,4 @@
-"""crawler.focus.relevance and crawler.focus.textnorm: seeds, profiles, scores, snippets."""
+"""crawler.focus.relevance and crawler.text.normalize: seeds, profiles, scores, snippets."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 
 from crawler.config import RELEVANCE_THRESHOLD
 from crawler.errors import ConfigError
-from crawler.focus import textnorm as tn
 from crawler.focus.relevance import RelevanceModel
 from crawler.focus.seed_profile import clean_seed_text
 from crawler.seeds import Seed, load_seeds
+from crawler.text import normalize as tn
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 

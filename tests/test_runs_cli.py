@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from crawler.cli import app
-from crawler.db import run_records
+from crawler.db import run_sql
 from crawler.db.session import make_engine, session_factory
 from tests.schedule_harness import crawler_cli
 
@@ -57,8 +57,8 @@ def test_reports_say_how_a_run_ended(db_url: str) -> None:
     engine = make_engine(db_url)
     start = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
     with session_factory(engine).begin() as session:
-        died = run_records.start_run(session, "related", "schedule", start, {}, job="dantri")
-        run_records.close_unfinished_run(
+        died = run_sql.start_run(session, "related", "schedule", start, {}, job="dantri")
+        run_sql.close_unfinished_run(
             session,
             died,
             status="failed",
@@ -67,17 +67,17 @@ def test_reports_say_how_a_run_ended(db_url: str) -> None:
             exit_status=3,
             log_tail="2026-11-01 06:00:41 [x] ERROR: out of memory",
         )
-        skipped = run_records.record_skipped(
+        skipped = run_sql.record_skipped(
             session, "related", "run-now", "dantri", start, "a run of this job was still running"
         )
-        flagged = run_records.start_run(session, "related", "schedule", start, {}, job="dantri")
-        run_records.finish_run(
+        flagged = run_sql.start_run(session, "related", "schedule", start, {}, job="dantri")
+        run_sql.finish_run(
             session,
             flagged,
             status="ok",
             finish_reason="finished",
             finished_at=start + timedelta(minutes=3),
-            totals=run_records.RunTotals(pages_fetched=12, articles_new=2),
+            totals=run_sql.RunTotals(pages_fetched=12, articles_new=2),
             error_kinds={"http_4xx": 1},
             stats={},
             site_stats={"dantri": {"pages": 12, "errors": {"http_4xx": 1}, "quality": {}}},

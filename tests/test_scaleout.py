@@ -22,10 +22,10 @@ import redis
 from scrapy_redis import picklecompat
 from sqlalchemy import func, select
 
-from crawler.archive.urls import canonical_url
-from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.db.models import Article, ArticleVersion, CrawlRun
 from crawler.db.session import make_engine, session_factory, upgrade
+from crawler.launch.crawl_spec import CrawlSpec
+from crawler.store.urls import canonical_url
 from tests.crawl_launcher import Launch
 from tests.labels import load_labels
 from tests.schedule_harness import WEB_DIR, crawler_env

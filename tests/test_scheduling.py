@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from crawler.db import run_records
+from crawler.db import run_sql
 from crawler.errors import ConfigError
-from crawler.schedule.config import load_config
 from crawler.schedule.jobrun import reap_orphans
-from crawler.schedule.scheduler import JOB_TABLE, build_scheduler, make_runtime, sync_jobs
+from crawler.schedule.schedule_file import load_config
+from crawler.schedule.service import JOB_TABLE, build_scheduler, make_runtime, sync_jobs
 from tests.schedule_harness import (
     REPO_ROOT,
     Scheduler,
@@ -150,8 +150,8 @@ def test_runs_orphaned_by_a_vanished_crawl_are_closed_at_start(db_url: str, tmp_
     runtime = make_runtime(db_url, load_config(path))
     with runtime.sessions().begin() as session:
         now = datetime.now(UTC)
-        gone = run_records.start_run(session, "related", "schedule", now, {}, job="gone")
-        alive = run_records.start_run(session, "related", "schedule", now, {}, job="alive")
+        gone = run_sql.start_run(session, "related", "schedule", now, {}, job="gone")
+        alive = run_sql.start_run(session, "related", "schedule", now, {}, job="alive")
     lock = tmp_path / "state" / "alive" / "lock"
     lock.parent.mkdir(parents=True)
     with lock.open("w") as held:  # the alive job's crawl still holds its lock

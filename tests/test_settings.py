@@ -142,7 +142,7 @@ def test_a_malformed_worker_count_is_one_clear_error() -> None:
     # A text setting ("": one per core), read as a number where the pool is made.
     from scrapy.settings import Settings
 
-    from crawler.crawl.extraction_pool import ExtractionPool
+    from crawler.extraction_pool.pool import ExtractionPool
 
     settings = Settings()
     settings.setmodule("crawler.settings")

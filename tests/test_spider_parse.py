@@ -21,8 +21,8 @@ from scrapy.utils.test import get_crawler, get_reactor_settings
 
 import crawler.settings as project
 from crawler.config import RELEVANCE_THRESHOLD
-from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.items import ArticleItem
+from crawler.launch.crawl_spec import CrawlSpec
 from crawler.spiders.related import RelatedSpider
 from tests.crawl_launcher import REPO_ROOT
 from tests.local_web import seed_paragraphs

@@ -9,11 +9,11 @@ import pytest
 from lxml import html as lxml_html
 from scrapy.http import HtmlResponse
 
-from crawler.archive.urls import canonical_url, normalize_url, site_host
 from crawler.config import Config
 from crawler.recorded_web.replay import RecordedWeb
 from crawler.sites import host_of, load_sites, site_for_url
-from crawler.spiders.discovery import absolute_url
+from crawler.spiders.source_reader import absolute_url
+from crawler.store.urls import canonical_url, normalize_url, site_host
 from tests.test_dedup import labels
 
 WEB = Path(__file__).resolve().parent / "web"

@@ -13,14 +13,14 @@ from alembic import command
 from sqlalchemy import column, insert, select, table
 from sqlalchemy.orm import Session
 
-from crawler.archive.dedup import store_article
-from crawler.archive.fingerprints import content_hash
-from crawler.db import repo
+from crawler.db import article_sql
 from crawler.db.models import Article, ArticleText, ArticleUrl, ArticleVersion
 from crawler.db.session import alembic_config, make_engine, session_factory
 from crawler.extraction import extract
 from crawler.items import ArticleItem
 from crawler.recorded_web.replay import RecordedWeb
+from crawler.store.dedup import store_article
+from crawler.store.fingerprints import content_hash
 from tests.store_pipeline import store_pipeline
 from tests.test_dedup import KTDT, T0, record
 
@@ -43,12 +43,12 @@ def _page(extra_outside_text: str = "") -> str:
 
 
 def _versions(session: Session, article_id: int) -> list[ArticleVersion]:
-    return list(repo.versions_of(session, article_id))
+    return list(article_sql.versions_of(session, article_id))
 
 
 def test_unchanged_recrawl_only_updates_last_seen(session: Session) -> None:
     """Ads and a timestamp change around the article: the same text, no new version."""
-    site_id = repo.ensure_site(session, "kinhtedothi", "Kinh tế & Đô thị", "vi")
+    site_id = article_sql.ensure_site(session, "kinhtedothi", "Kinh tế & Đô thị", "vi")
     before = extract(_page(), KTDT)
     after = extract(
         _page(
@@ -72,7 +72,7 @@ def test_unchanged_recrawl_only_updates_last_seen(session: Session) -> None:
 
 
 def test_changed_text_adds_a_version_and_keeps_the_old_one(session: Session) -> None:
-    site_id = repo.ensure_site(session, "kinhtedothi", "Kinh tế & Đô thị", "vi")
+    site_id = article_sql.ensure_site(session, "kinhtedothi", "Kinh tế & Đô thị", "vi")
     old = "Đoạn một về Nga và Nhật.\nĐoạn hai về hiệp ước hòa bình."
     new = old + "\nĐoạn ba: cập nhật thêm phản ứng của Tokyo."
     first = store_article(session, record(KTDT, old, site_id=site_id))
@@ -105,7 +105,7 @@ def test_changed_text_adds_a_version_and_keeps_the_old_one(session: Session) -> 
 
 
 def test_changed_title_adds_a_version(session: Session) -> None:
-    site_id = repo.ensure_site(session, "kinhtedothi", "Kinh tế & Đô thị", "vi")
+    site_id = article_sql.ensure_site(session, "kinhtedothi", "Kinh tế & Đô thị", "vi")
     text = "Một bài về quan hệ Nga - Nhật."
     store_article(session, record(KTDT, text, site_id=site_id, title="Tiêu đề cũ"))
     # whitespace and case in the title are not a change
@@ -141,11 +141,11 @@ def test_pipeline_counts_outcomes_and_writes_in_batches(db_url: str) -> None:
             pipeline.process_item(item)
         await pipeline.drained()  # the writer's thread has taken all three
         with session_factory(engine)() as session:
-            assert repo.count_articles(session) == 0, "written before the batch was full"
+            assert article_sql.count_articles(session) == 0, "written before the batch was full"
         pipeline.process_item(duplicate)
         await pipeline.drained()
         with session_factory(engine)() as session:
-            assert repo.count_articles(session) == 2
+            assert article_sql.count_articles(session) == 2
         pipeline.process_item(updated)
         await pipeline.close_spider()
 
@@ -164,7 +164,7 @@ def test_v1_archive_is_carried_into_versions(empty_db_url: str) -> None:
     engine = make_engine(empty_db_url)
     text = "Bài đã lưu trước phiên bản 2."
     with session_factory(engine).begin() as session:
-        site_id = repo.ensure_site(session, "kinhtedothi", "Kinh tế & Đô thị", "vi")
+        site_id = article_sql.ensure_site(session, "kinhtedothi", "Kinh tế & Đô thị", "vi")
         row = {
             "canonical_url": "https://kinhtedothi.vn/cu.html",
             "url": "https://kinhtedothi.vn/cu.html",
@@ -192,7 +192,7 @@ def test_v1_archive_is_carried_into_versions(empty_db_url: str) -> None:
 
 
 def test_times_are_utc(session: Session) -> None:
-    site_id = repo.ensure_site(session, "kinhtedothi", "Kinh tế & Đô thị", "vi")
+    site_id = article_sql.ensure_site(session, "kinhtedothi", "Kinh tế & Đô thị", "vi")
     hanoi = datetime(2026, 1, 1, 7, tzinfo=UTC).astimezone()
     result = store_article(session, record(KTDT, "x y z", site_id=site_id, seen=hanoi))
     [version] = _versions(session, result.article_id)

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.archive.warc import WarcWriterFiles, read_capture, warc_dir_for
-from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.db.models import ArticleVersion, CrawlRun
 from crawler.db.session import make_engine, session_factory
+from crawler.launch.crawl_spec import CrawlSpec
+from crawler.store.warc import WarcWriterFiles, read_capture, warc_dir_for
 from tests.crawl_launcher import WEB_DIR, Launch
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

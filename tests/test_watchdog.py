@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler.crawl.crawl_spec import CrawlSpec
 from crawler.extensions.watchdog import EXIT_STALLED
-from crawler.schedule.config import load_config
+from crawler.launch.crawl_spec import CrawlSpec
 from crawler.schedule.jobrun import crawl_command, run_once
-from crawler.schedule.scheduler import make_runtime
+from crawler.schedule.schedule_file import load_config
+from crawler.schedule.service import make_runtime
 from tests.crawl_launcher import Launch
 from tests.schedule_harness import (
     REPO_ROOT,

@@ -12,12 +12,12 @@ from rich.table import Table
 
 from crawler import stat_keys
 from crawler.config import Config, recorded_web_dir
-from crawler.crawl.crawl_spec import CrawlSpec
-from crawler.crawl.runner import CrawlOutcome, exit_status, run_crawl
-from crawler.db import repo
+from crawler.db import article_sql
 from crawler.db.session import make_engine, session_factory
 from crawler.errors import ConfigError
 from crawler.extensions.runs import unreachable_hosts
+from crawler.launch.crawl_spec import CrawlSpec
+from crawler.launch.runner import CrawlOutcome, exit_status, run_crawl
 
 console = Console(soft_wrap=True)
 
@@ -109,8 +109,8 @@ def _cut(text: str, width: int) -> str:
 def _print_articles(run_id: int, database_url: str) -> None:
     engine = make_engine(database_url)
     with session_factory(engine)() as session:
-        articles = repo.articles_of_run(session, run_id, limit=100)
-        per_site = repo.articles_per_site(session)
+        articles = article_sql.articles_of_run(session, run_id, limit=100)
+        per_site = article_sql.articles_per_site(session)
         table = Table(title=f"Archived by run {run_id}")
         for column in ("site", "published", "seed", "rel."):
             table.add_column(column, no_wrap=True)

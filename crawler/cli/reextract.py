@@ -25,8 +25,8 @@ def reextract(
     """Re-run extraction over the archived WARC captures and update the derived records."""
     import os
 
-    from crawler.archive.reextract import reextract as run
-    from crawler.archive.warc import warc_dir_for
+    from crawler.store.reextract import reextract as run
+    from crawler.store.warc import warc_dir_for
 
     database_url = Config.from_env().database_url
     directory = warc_dir or warc_dir_for(database_url, os.environ.get("CRAWLER_WARC_DIR"))

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from crawler import stat_keys
 from crawler.config import Config
-from crawler.db import run_records
+from crawler.db import run_sql
 from crawler.db.models import CrawlRun
 from crawler.db.session import ensure_schema, make_engine, session_factory
 from crawler.errors import ConfigError
@@ -227,15 +227,15 @@ def register(app: typer.Typer) -> None:
         try:
             with session_factory(engine)() as session:
                 if run_id is not None or last:
-                    recent = run_records.recent_runs(session, 1, job=job)
-                    run = run_records.get_run(session, run_id) if run_id is not None else None
+                    recent = run_sql.recent_runs(session, 1, job=job)
+                    run = run_sql.get_run(session, run_id) if run_id is not None else None
                     run = run if run_id is not None else (recent[0] if recent else None)
                     if run is None:
                         raise ConfigError(f"no run {run_id}" if run_id else "no runs recorded yet")
                     print_run(run)
                     if run.crawl_id:
-                        print_crawls(list(run_records.runs_of_crawl(session, run.crawl_id)))
+                        print_crawls(list(run_sql.runs_of_crawl(session, run.crawl_id)))
                 else:
-                    print_runs(list(run_records.recent_runs(session, limit, job=job)))
+                    print_runs(list(run_sql.recent_runs(session, limit, job=job)))
         finally:
             engine.dispose()

@@ -19,13 +19,13 @@ if TYPE_CHECKING:
 
 
 def _list(runtime: Runtime) -> None:
-    from crawler.db import run_records
-    from crawler.schedule import scheduler
+    from crawler.db import run_sql
+    from crawler.schedule import service
 
-    stored = scheduler.stored_jobs(runtime)
+    stored = service.stored_jobs(runtime)
     jobs = runtime.config.jobs
     with runtime.sessions()() as session:
-        last = run_records.last_run_of_jobs(session, sorted(jobs.keys() | stored.keys()))
+        last = run_sql.last_run_of_jobs(session, sorted(jobs.keys() | stored.keys()))
     table = Table(title=f"Jobs in {runtime.config.path}")
     for column in ("job", "trigger", "crawls", "budget", "threshold", "next run (UTC)", "last run"):
         table.add_column(column)
@@ -74,13 +74,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Run the crawls of a schedule file until SIGTERM (see schedule.example.toml)."""
-        from crawler.schedule import scheduler
-        from crawler.schedule.config import load_config
+        from crawler.schedule import service
+        from crawler.schedule.schedule_file import load_config
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         for noisy in ("apscheduler.scheduler", "apscheduler.executors.default", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-        runtime = scheduler.make_runtime(Config.from_env().database_url, load_config(config))
+        runtime = service.make_runtime(Config.from_env().database_url, load_config(config))
         if list_jobs:
             _list(runtime)
             return
@@ -89,19 +89,19 @@ def register(app: typer.Typer) -> None:
             if spec is None:
                 known = ", ".join(sorted(runtime.config.jobs))
                 raise ConfigError(f"no job {run_now!r} in {config}; jobs: {known}")
-            _report(runtime, scheduler.run_now(runtime, spec))
+            _report(runtime, service.run_now(runtime, spec))
             return
-        raise typer.Exit(scheduler.serve(runtime))
+        raise typer.Exit(service.serve(runtime))
 
 
 def _report(runtime: Runtime, run_id: int | None) -> None:
     from crawler.cli.runs import print_run
-    from crawler.db import run_records
+    from crawler.db import run_sql
 
     if run_id is None:
         raise typer.Exit(1)
     with runtime.sessions()() as session:
-        run = run_records.get_run(session, run_id)
+        run = run_sql.get_run(session, run_id)
     assert run is not None
     print_run(run)
     if run.status != "ok":

@@ -21,7 +21,7 @@ NAMING_CONVENTION = {
 
 
 # Tables in the archive database that Alembic does not own: APScheduler creates and migrates
-# its job store itself (crawler/schedule/scheduler.py). Autogenerate and `alembic check` skip them.
+# its job store itself (crawler/schedule/service.py). Autogenerate and `alembic check` skip them.
 SCHEDULER_JOB_TABLE = "apscheduler_jobs"
 FOREIGN_TABLES = frozenset({SCHEDULER_JOB_TABLE})
 

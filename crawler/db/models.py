@@ -47,7 +47,7 @@ class CrawlRun(Base):
 
     v4 (migration 0004): the scheduled job, per-site counts and extraction quality, drift
     flags, the listing pages' HTTP validators, and how a crawl process died. JSON columns are
-    TEXT, written and read only through db/repo.py. See docs/scheduling.md.
+    TEXT, written and read only through db/article_sql.py. See docs/scheduling.md.
     """
 
     __tablename__ = "crawl_runs"

@@ -40,7 +40,7 @@ class ProgressReporter:
         )
         errors = int(stats.get(stat_keys.ERRORS, 0))
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        # A worker of a shared crawl (crawler/distributed/): the crawl's frontier, all workers'.
+        # A worker of a shared crawl (crawler/shared_frontier/): the crawl's frontier, all workers'.
         frontier = stats.get(stat_keys.REDIS_FRONTIER)
         return (
             f"pages {pages} | articles {archived} | errors {errors} | "

@@ -1,5 +1,5 @@
 """Record every crawl run in the archive: start, end, status, counts and errors by kind,
-per site, with the extraction-drift check of crawler/crawl/drift.py.
+per site, with the extraction-drift check of crawler/extensions/drift.py.
 
 A scheduled crawl is started with ``CRAWLER_RUN_ID`` (the row the scheduler created before it
 spawned the process, so a process that dies early still has its run) and ``CRAWLER_JOB``.
@@ -19,8 +19,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler import stat_keys
-from crawler.crawl import drift
-from crawler.db import run_history, run_records
+from crawler.db import run_history_sql, run_sql
+from crawler.extensions import drift
 from crawler.extensions.archive_connection import ArchiveConnection
 from crawler.items import ArticleItem
 
@@ -29,8 +29,8 @@ logger = logging.getLogger(__name__)
 _OK_REASONS = {"finished", "closespider_pagecount", "closespider_itemcount", "max_pages"}
 
 
-def totals_from_stats(stats: dict[str, Any]) -> run_records.RunTotals:
-    return run_records.RunTotals(
+def totals_from_stats(stats: dict[str, Any]) -> run_sql.RunTotals:
+    return run_sql.RunTotals(
         pages_fetched=int(stats.get("response_received_count", 0)),
         articles_new=int(stats.get(stat_keys.ARTICLES_NEW, 0)),
         articles_updated=int(stats.get(stat_keys.ARTICLES_UPDATED, 0)),
@@ -83,10 +83,10 @@ def site_counters(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _settle_dead_runs(session: Any) -> None:
     """Runs of this host whose process is gone (kill -9) stop reading as running."""
     host = socket.gethostname()
-    for run in run_records.running_on(session, host):
+    for run in run_sql.running_on(session, host):
         pid = (run.worker or "").rpartition(":")[2]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            run_records.mark_died(session, run.id, datetime.now(UTC))
+            run_sql.mark_died(session, run.id, datetime.now(UTC))
             logger.warning("run %s ended without a record (its process died)", run.id)
 
 
@@ -139,19 +139,19 @@ class CrawlRunRecorder:
         adopt = settings.getint("CRAWLER_RUN_ID")
         with connection.sessions.begin() as session:
             _settle_dead_runs(session)
-            if adopt and run_records.adopt_run(session, adopt, arguments):
+            if adopt and run_sql.adopt_run(session, adopt, arguments):
                 self.run_id = adopt
             else:
-                self.run_id = run_records.start_run(
+                self.run_id = run_sql.start_run(
                     session,
                     spider.name,
                     settings.get("CRAWLER_TRIGGER"),
                     datetime.now(UTC),
                     arguments,
                     job=settings.get("CRAWLER_JOB") or None,
-                    worker=run_records.worker_name(),
+                    worker=run_sql.worker_name(),
                 )
-        # For crawl/runner.py, which reports the run id from the stats after the crawl.
+        # For launch/runner.py, which reports the run id from the stats after the crawl.
         self.crawler.stats.set_value(stat_keys.RUN_ID, self.run_id)
 
     # --- per-site counts and extraction quality ---------------------------------------------
@@ -219,14 +219,14 @@ class CrawlRunRecorder:
             if k.startswith(stat_keys.ERRORS_PREFIX)
         }
         with connection.sessions.begin() as session:
-            sites = self.site_stats(stats, run_history.outcomes_by_site(session, self.run_id))
-            history = run_history.site_history(session, list(sites), self.run_id)
+            sites = self.site_stats(stats, run_history_sql.outcomes_by_site(session, self.run_id))
+            history = run_history_sql.site_history(session, list(sites), self.run_id)
             flags = drift.check_run(
                 sites, history, tolerance=self.drift_tolerance, min_pages=self.drift_min_pages
             )
             for flag in flags:
                 logger.warning("extraction drift: %s", flag.message())
-            run_records.finish_run(
+            run_sql.finish_run(
                 session,
                 self.run_id,
                 status=status,

@@ -7,7 +7,7 @@ See docs/extraction.md for the pipeline, the settings and the measurements behin
 Nothing here imports Scrapy.
 """
 
-from crawler.extraction.errors import ExtractionError, ExtractionTimeout
+from crawler.extraction.exceptions import ExtractionError, ExtractionTimeout
 from crawler.extraction.floor import TRAFILATURA_OPTIONS
 from crawler.extraction.pipeline import (
     EXTRACTOR_VERSION,

@@ -27,7 +27,7 @@ from crawler.extraction import (
     zones,
 )
 from crawler.extraction.decode import decode_html, looks_binary
-from crawler.extraction.errors import ExtractionTimeout
+from crawler.extraction.exceptions import ExtractionTimeout
 from crawler.extraction.floor import (
     DEFAULT_OPTIONS,
     PROFILE_OPTIONS,

@@ -8,7 +8,7 @@ title and the lead. So each seed's actor pair is read from the seed itself (the 
 blocs its title and text name most), and a text whose title and lead do not name both is a
 look-alike for that seed (docs/relevance.md, "Actors").
 
-Names are language-neutral keys (``textnorm.name_key``): Rusija, Rusijos and "Nga" all become
+Names are language-neutral keys (``normalize.name_key``): Rusija, Rusijos and "Nga" all become
 ``rusij``. Officials, capitals and seats of government stand for their state, as news prose uses
 them ("Putin", "the Kremlin", "Tokyo"): :data:`STANDS_FOR`.
 """
@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from crawler.focus import textnorm as tn
+from crawler.text import normalize as tn
 
 # Name key -> the state or bloc it stands for. Only the seeds' actors (Russia, Japan, the
-# United States, NATO), like textnorm.ALIASES: a seed about another country needs its entries.
+# United States, NATO), like normalize.ALIASES: a seed about another country needs its entries.
 _STANDS_FOR = {
     "rusij": "Putin Putinas Lavrov Lavrovas Kremlius Maskva Moskva Medvedev Medvedevas Peskov "
     "Peskovas Shoigu Šoigu Zakharova Zacharova Nebenzia Nebenzya rusų rusai",

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import ConfigError
-from crawler.focus import textnorm as tn
+from crawler.text import normalize as tn
 
 BACKGROUND_PATH = Path(__file__).with_name("relevance_background.json")
 

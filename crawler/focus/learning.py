@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from crawler.focus import textnorm as tn
+from crawler.text import normalize as tn
 
 MIN_EXAMPLES = 5  # of each class, before the estimate is trusted at all
 _URL_WORD = re.compile(r"[a-z]{2,}")

@@ -17,10 +17,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from crawler.focus import actors as ac
-from crawler.focus import textnorm as tn
 from crawler.focus.background import Background
 from crawler.focus.seed_profile import TITLE_WEIGHT, SeedProfile, build_profile
 from crawler.seeds import Seed
+from crawler.text import normalize as tn
 
 K1, B = 1.2, 0.5  # BM25 tf saturation and length normalisation
 CROSS_DISCOUNT = 0.7  # names alone are weaker evidence than a whole same-language profile

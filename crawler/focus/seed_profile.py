@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from crawler.focus import actors as ac
-from crawler.focus import textnorm as tn
 from crawler.focus.background import Background
 from crawler.seeds import Seed
+from crawler.text import normalize as tn
 
 # Seed files end in recommendations, ads, comment boxes: the first such line ends the article.
 _TRAILERS = re.compile(

@@ -27,10 +27,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler import stat_keys
-from crawler.crawl import revisit
-from crawler.db import repo, revisit_records
+from crawler.db import article_sql, revisit_sql
 from crawler.extensions.archive_connection import ArchiveConnection
 from crawler.extensions.runs import CrawlRunRecorder, run_status
+from crawler.launch import revisit_policy
 from crawler.middlewares import incremental_archive_url
 from crawler.middlewares.incremental import FOLLOWED_KEY
 
@@ -73,7 +73,7 @@ class ConditionalRequestMiddleware:
         if not self.connection.ready:
             return  # no usable archive; the crawl is closing
         with self.sessions() as session:
-            self.known = revisit_records.recent_validators(session, self.lookback)
+            self.known = revisit_sql.recent_validators(session, self.lookback)
 
     # --- requests --------------------------------------------------------------------------
     def process_request(self, request: Request) -> None:
@@ -85,7 +85,7 @@ class ConditionalRequestMiddleware:
                 request.headers.pop(name, None)
             del request.meta[_FOR]
         etag, last_modified = self.known.get(request.url) or (None, None)
-        archived = request.meta.get(revisit.META_KEY)
+        archived = request.meta.get(revisit_policy.META_KEY)
         if archived and not last_modified:
             seen = datetime.fromisoformat(archived["last_seen_at"]).astimezone(UTC)
             last_modified = format_datetime(seen, usegmt=True)
@@ -105,7 +105,7 @@ class ConditionalRequestMiddleware:
         site = request.meta.get("site")
         if not site:
             return response
-        archived = request.meta.get(revisit.META_KEY)
+        archived = request.meta.get(revisit_policy.META_KEY)
         if response.status == 304 and request.meta.get(_FOR) == request.url:
             self.stats.inc_value(stat_keys.INCREMENTAL_NOT_MODIFIED)
             self.stats.inc_value(stat_keys.site_key(site, "not_modified"))
@@ -128,7 +128,7 @@ class ConditionalRequestMiddleware:
         seen = datetime.now(UTC)
         with self.sessions.begin() as session:
             for article_id, version in touches:
-                repo.touch_article(session, article_id, version, seen)
+                article_sql.touch_article(session, article_id, version, seen)
 
     def spider_closed(self, reason: str) -> None:
         if not self.connection.ready:
@@ -142,4 +142,4 @@ class ConditionalRequestMiddleware:
                 if meta.get(FOLLOWED_KEY):
                     validators[url] = pair
             with self.sessions.begin() as session:
-                revisit_records.save_validators(session, run_id, validators)
+                revisit_sql.save_validators(session, run_id, validators)

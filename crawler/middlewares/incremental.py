@@ -1,5 +1,5 @@
 """Spider middleware: a re-crawl does not fetch again what the archive holds, unless the
-re-visit policy (crawler/crawl/revisit.py) asks for it.
+re-visit policy (crawler/launch/revisit_policy.py) asks for it.
 
 Every request the spider yields (start requests included) whose URL the archive knows as an
 article is dropped, counted as ``skipped_known``, unless a feed or sitemap dates it after our
@@ -26,11 +26,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler import stat_keys
-from crawler.archive.urls import normalize_url
-from crawler.crawl import revisit
-from crawler.db import revisit_records
+from crawler.db import revisit_sql
 from crawler.extensions.archive_connection import ArchiveConnection
+from crawler.launch import revisit_policy
 from crawler.middlewares import incremental_archive_url
+from crawler.store.urls import normalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class IncrementalMiddleware:
     def __init__(self, crawler: Crawler, connection: ArchiveConnection, schedule: str) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.schedule = revisit.parse_schedule(schedule)
+        self.schedule = revisit_policy.parse_schedule(schedule)
         self.sessions = connection.sessions
 
     @classmethod
@@ -89,13 +89,15 @@ class IncrementalMiddleware:
         requests = [
             o
             for o in outputs
-            if isinstance(o, Request) and o.meta.get("site") and revisit.META_KEY not in o.meta
+            if isinstance(o, Request)
+            and o.meta.get("site")
+            and revisit_policy.META_KEY not in o.meta
         ]
         if not requests:
             return outputs
         urls = {r.url: normalize_url(r.url) for r in requests}
         with self.sessions() as session:
-            known = revisit_records.known_articles(session, [*urls, *urls.values()])
+            known = revisit_sql.known_articles(session, [*urls, *urls.values()])
         if not known:
             return outputs
         now = datetime.now(UTC)
@@ -108,13 +110,13 @@ class IncrementalMiddleware:
                 kept.append(output)
                 continue
             site = output.meta["site"]
-            reason = revisit.reason_to_fetch(article, _listed_at(output), now, self.schedule)
+            reason = revisit_policy.reason_to_fetch(article, _listed_at(output), now, self.schedule)
             if reason is None:
                 self.stats.inc_value(stat_keys.INCREMENTAL_SKIPPED_KNOWN)
                 self.stats.inc_value(stat_keys.site_key(site, "skipped_known"))
                 logger.debug("archived, not due: %s", output.url)
                 continue
-            output.meta[revisit.META_KEY] = revisit.request_meta(article)
+            output.meta[revisit_policy.META_KEY] = revisit_policy.request_meta(article)
             self.stats.inc_value(stat_keys.revisit_key(reason))
             self.stats.inc_value(stat_keys.site_key(site, "revisited"))
             kept.append(output)

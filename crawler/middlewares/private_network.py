@@ -30,7 +30,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler import stat_keys
 from crawler.errors import ConfigError
-from crawler.spiders.errors import count_error
+from crawler.spiders.error_counts import count_error
 
 logger = logging.getLogger(__name__)
 

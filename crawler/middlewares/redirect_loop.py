@@ -18,7 +18,7 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from w3lib.url import safe_url_string
 
-from crawler.spiders.errors import count_error
+from crawler.spiders.error_counts import count_error
 
 logger = logging.getLogger(__name__)
 

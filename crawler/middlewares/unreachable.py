@@ -16,7 +16,7 @@ from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from twisted.internet.error import DNSLookupError
 
 from crawler import stat_keys
-from crawler.spiders.errors import count_error
+from crawler.spiders.error_counts import count_error
 
 _NO_SUCH_HOST = (CannotResolveHostError, DNSLookupError)
 

@@ -4,7 +4,7 @@ The middleware sits next to the downloader, so it sees each response as the serv
 (compressed body, redirects and errors included) before Scrapy's own middlewares decode or
 follow it, and puts the response record's place (a :class:`crawler.items.Capture`) into the
 request's meta, where the spider finds it on the response and puts it on the article's item
-(``crawler/archive/warc.py`` writes and reads the files).
+(``crawler/store/warc.py`` writes and reads the files).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler import stat_keys
-from crawler.archive.warc import WarcWriterFiles, warc_dir_for
-from crawler.spiders.errors import count_error
+from crawler.spiders.error_counts import count_error
+from crawler.store.warc import WarcWriterFiles, warc_dir_for
 
 logger = logging.getLogger(__name__)
 

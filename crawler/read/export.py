@@ -25,8 +25,8 @@ from typing import IO, TYPE_CHECKING, Any
 from sqlalchemy import Float, Integer
 from sqlalchemy.engine import RowMapping
 
-from crawler.db import export_queries, queries
-from crawler.db.readmodel import ARTICLE_COLUMNS, v_articles
+from crawler.db import export_sql, search_sql
+from crawler.db.read_tables import ARTICLE_COLUMNS, v_articles
 from crawler.db.types import UTCDateTime
 from crawler.errors import ExportError
 from crawler.read.archive_access import archive_session
@@ -97,7 +97,7 @@ def export(
             assert output is not None
             return _to_sqlite(session, sel, output, limit, overwrite)
         if fmt in ("warc", "wacz"):
-            from crawler.archive.warc import warc_dir_for
+            from crawler.store.warc import warc_dir_for
 
             assert output is not None
             source = warc_dir or warc_dir_for(database_url, os.environ.get("CRAWLER_WARC_DIR"))
@@ -110,7 +110,7 @@ def export(
 
             n, captures, missing = to_wacz(session, sel, source, output, limit)
             return ExportReport(fmt, str(output), n, captures, missing)
-        rows = export_queries.stream_articles(session, sel, limit=limit)
+        rows = export_sql.stream_articles(session, sel, limit=limit)
         where = str(output) if output else "stdout"
         if fmt == "parquet":
             assert output is not None
@@ -188,7 +188,7 @@ def _to_parquet(rows: Iterable[RowMapping], output: Path) -> int:
 
 
 def _to_sqlite(
-    session: Any, sel: queries.Selection, output: Path, limit: int | None, overwrite: bool
+    session: Any, sel: search_sql.Selection, output: Path, limit: int | None, overwrite: bool
 ) -> ExportReport:
     from crawler.db.session import make_engine, upgrade
 
@@ -206,18 +206,18 @@ def _to_sqlite(
         with target.connect() as conn:
             # References to articles outside the selection are cut after the copy.
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            for table in export_queries.COPIED_TABLES:
+            for table in export_sql.COPIED_TABLES:
                 rows = (
-                    export_queries.stream_all(session, table)
-                    if table in export_queries.SHARED_TABLES
-                    else export_queries.stream_related(session, sel, table, limit=limit)
+                    export_sql.stream_all(session, table)
+                    if table in export_sql.SHARED_TABLES
+                    else export_sql.stream_related(session, sel, table, limit=limit)
                 )
                 for batch in _batches(rows, 500):
                     conn.execute(table.insert(), [dict(r) for r in batch])
                     if table.name == "articles":
                         n += len(batch)
                 conn.commit()
-            conn.execute(export_queries.detach_missing_clusters())
+            conn.execute(export_sql.detach_missing_clusters())
             conn.commit()
     finally:
         target.dispose()

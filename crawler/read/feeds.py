@@ -24,7 +24,7 @@ from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 from sqlalchemy.engine import RowMapping
 
 from crawler.config import NAME, string_list
-from crawler.db import export_queries
+from crawler.db import export_sql
 from crawler.errors import ConfigError, ExportError
 from crawler.read.archive_access import archive_session
 from crawler.read.query import Filters, resolve, seed_titles
@@ -133,7 +133,7 @@ def feed_bytes(database_url: str, spec: FeedSpec, *, limit: int = ENTRIES,
                self_url: str | None = None) -> tuple[bytes, int]:
     """A feed of the archive and its number of entries."""
     with archive_session(database_url) as session:
-        rows = export_queries.feed_entries(session, resolve(session, spec.filters), limit)
+        rows = export_sql.feed_entries(session, resolve(session, spec.filters), limit)
     return atom(rows, spec, self_url), len(rows)
 
 

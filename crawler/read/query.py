@@ -2,7 +2,7 @@
 
 Library functions behind ``crawler query`` (one article is shown by :mod:`crawler.read.show`,
 reports by :mod:`crawler.read.stats`, exports by :mod:`crawler.read.export`); the archive is
-opened by :mod:`crawler.read.archive_access` and the SQL is in :mod:`crawler.db.queries`.
+opened by :mod:`crawler.read.archive_access` and the SQL is in :mod:`crawler.db.search_sql`.
 Every mistake in what was asked (an unknown site, a malformed date, an impossible range, a
 search the syntax does not allow) raises a :class:`~crawler.errors.CrawlerError` whose message
 says what to do.
@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crawler.config import Config
-from crawler.db import queries
+from crawler.db import search_sql
 from crawler.errors import ConfigError, CrawlerError
 from crawler.read.archive_access import archive_session
 from crawler.read.snippets import snippet
-from crawler.read.textsearch import parse
+from crawler.text.search_syntax import parse
 
 SNIPPET_WORDS = 30
 
@@ -84,23 +84,23 @@ def _unknown(kind: str, option: str, asked: tuple[str, ...], known: set[str]) ->
                          f"the archive has: {have}")
 
 
-def resolve(session: Session, filters: Filters) -> queries.Selection:
+def resolve(session: Session, filters: Filters) -> search_sql.Selection:
     """Check the filters against the archive and turn them into a query selection."""
     sites: dict[str, int] = {}
     if filters.sites:
-        sites = queries.site_ids(session)
+        sites = search_sql.site_ids(session)
         if not set(filters.sites) <= set(sites):
             raise _unknown("site", "--site", filters.sites, set(sites))
     asked = set(filters.languages)
-    if asked and queries.present(session, "language", filters.languages) != asked:
+    if asked and search_sql.present(session, "language", filters.languages) != asked:
         raise _unknown("language", "--lang", filters.languages,
-                       queries.present(session, "language"))
+                       search_sql.present(session, "language"))
     asked = set(filters.seeds)
-    if asked and not asked <= queries.present(session, "seed_id", filters.seeds) | set(
+    if asked and not asked <= search_sql.present(session, "seed_id", filters.seeds) | set(
         seed_titles()
     ):
         raise _unknown("seed", "--seed", filters.seeds,
-                       queries.present(session, "seed_id") | set(seed_titles()))
+                       search_sql.present(session, "seed_id") | set(seed_titles()))
     since = parse_date(filters.since, "--since") if filters.since else None
     until = parse_date(filters.until, "--until", end=True) if filters.until else None
     if since is not None and until is not None and since >= until:
@@ -112,7 +112,7 @@ def resolve(session: Session, filters: Filters) -> queries.Selection:
     search = None
     if filters.text is not None and filters.text.strip():
         search = parse(filters.text, frozenset(filters.languages))
-    return queries.Selection(
+    return search_sql.Selection(
         site_ids=tuple(sites[key] for key in filters.sites),
         languages=filters.languages,
         seeds=filters.seeds,
@@ -165,7 +165,7 @@ class SearchResult:
 
 
 def search(
-    database_url: str, filters: Filters, *, sort: queries.Sort | None = None, limit: int = 20,
+    database_url: str, filters: Filters, *, sort: search_sql.Sort | None = None, limit: int = 20,
     mark: tuple[str, str] = ("**", "**"),
 ) -> SearchResult:
     """The best ``limit`` articles for the filters; ``sort`` defaults to relevance when there
@@ -175,7 +175,7 @@ def search(
 
 
 def search_in(
-    session: Session, filters: Filters, *, sort: queries.Sort | None = None, limit: int = 20,
+    session: Session, filters: Filters, *, sort: search_sql.Sort | None = None, limit: int = 20,
     mark: tuple[str, str] = ("**", "**"),
 ) -> SearchResult:
     """:func:`search` in an open session (the benchmark keeps one)."""
@@ -183,8 +183,8 @@ def search_in(
         raise InvalidFilter(f"--limit {limit}: must be at least 1")
     selection = resolve(session, filters)
     order = sort or ("relevance" if selection.search else "date")
-    found = queries.search(session, selection, order, limit)
-    rows = queries.article_rows(session, [i for i, _ in found.rows])
+    found = search_sql.search(session, selection, order, limit)
+    rows = search_sql.article_rows(session, [i for i, _ in found.rows])
     hits = []
     for article_id, score in found.rows:
         row = rows[article_id]

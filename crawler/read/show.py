@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.db import repo, report_queries, run_records
+from crawler.db import article_sql, report_sql, run_sql
 from crawler.errors import CrawlerError
 from crawler.read.archive_access import archive_session
 from crawler.read.query import seed_titles
@@ -92,7 +92,7 @@ def _capture(directory: Path, file: str | None, offset: int | None, length: int 
              ) -> Capture | None:
     if file is None or offset is None or length is None:
         return None
-    from crawler.archive.warc import read_capture
+    from crawler.store.warc import read_capture
 
     try:
         stored = read_capture(directory, file, offset)
@@ -118,8 +118,8 @@ def _scored_now(row: dict[str, Any]) -> tuple[tuple[str, ...], tuple[float, str 
 
 def show(database_url: str, ident: str, warc_dir: Path | None = None) -> ArticleReport:
     """The report on the article with this id, or known under this URL."""
-    from crawler.archive.urls import canonical_url
-    from crawler.archive.warc import warc_dir_for
+    from crawler.store.urls import canonical_url
+    from crawler.store.warc import warc_dir_for
 
     directory = warc_dir or warc_dir_for(database_url, os.environ.get("CRAWLER_WARC_DIR"))
     try:
@@ -127,13 +127,13 @@ def show(database_url: str, ident: str, warc_dir: Path | None = None) -> Article
     except (ValueError, TypeError):
         canonical = None
     with archive_session(database_url) as session:
-        article_id = report_queries.find_article(session, ident.strip(), canonical)
+        article_id = report_sql.find_article(session, ident.strip(), canonical)
         if article_id is None:
             what = f"id {ident}" if ident.isdigit() else f"URL {ident!r}"
             raise ArticleNotFound(f"no article with {what} in the archive "
                                   "(find one with `crawler query`)")
-        row = dict(report_queries.article_row(session, article_id))
-        run = run_records.get_run(session, row["crawl_run"]) if row["crawl_run"] else None
+        row = dict(report_sql.article_row(session, article_id))
+        run = run_sql.get_run(session, row["crawl_run"]) if row["crawl_run"] else None
         versions = [
             Version(
                 version=v.version,
@@ -147,10 +147,10 @@ def show(database_url: str, ident: str, warc_dir: Path | None = None) -> Article
                 capture=_capture(directory, v.warc_file, v.warc_offset, v.warc_length),
                 reextracted=v.reextracted_at,
             )
-            for v in repo.versions_of(session, article_id)
+            for v in article_sql.versions_of(session, article_id)
         ]
-        urls = repo.urls_of(session, article_id)
-        cluster_rows = report_queries.cluster_rows(session, article_id, row["duplicate_of"])
+        urls = article_sql.urls_of(session, article_id)
+        cluster_rows = report_sql.cluster_rows(session, article_id, row["duplicate_of"])
         cluster = [dict(r) for r in cluster_rows]
     crawl_run = None
     if run is not None:

@@ -2,7 +2,7 @@
 
 The same on both databases (PostgreSQL's ts_headline and FTS5's snippet() differ, and FTS5's
 needs the text in the index). The search terms are found in the folded text by regular
-expression, as the index matches them (:class:`crawler.read.textsearch.Word`): the folded form,
+expression, as the index matches them (:class:`crawler.text.search_syntax.Word`): the folded form,
 the exact spelling where one was typed, phrases only where their words stand together.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.read.textsearch import SearchQuery, Term, exact, exact_text, fold, fold_text
+from crawler.text.search_syntax import SearchQuery, Term, exact, exact_text, fold, fold_text
 
 _LETTER = r"[^\W_]"
 _SEP = r"[\W_]+"

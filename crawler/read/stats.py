@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from crawler.db import report_queries, run_records
+from crawler.db import report_sql, run_sql
 from crawler.read.archive_access import archive_session
 from crawler.read.query import Filters, resolve, seed_titles
 
@@ -73,23 +73,23 @@ class StatsReport:
 def stats(database_url: str, filters: Filters | None = None) -> StatsReport:
     with archive_session(database_url) as session:
         sel = resolve(session, filters or Filters())
-        per_site = report_queries.counts_by(session, sel, "site")
+        per_site = report_sql.counts_by(session, sel, "site")
         timeline: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-        for seed, site, week, n in report_queries.weekly(session, sel):
+        for seed, site, week, n in report_sql.weekly(session, sel):
             timeline[seed][site][week] = n
         runs = [
             Run(r.id, r.trigger, r.status, r.started_at, r.finished_at, r.pages_fetched,
                 r.articles_new, r.articles_updated, r.articles_duplicate, r.errors)
-            for r in run_records.recent_runs(session, RUNS_SHOWN)
+            for r in run_sql.recent_runs(session, RUNS_SHOWN)
         ]
-        weeks = [(w, n) for w, n in report_queries.counts_by(session, sel, "published_week") if w]
+        weeks = [(w, n) for w, n in report_sql.counts_by(session, sel, "published_week") if w]
         report = StatsReport(
             total=sum(n for _, n in per_site),
             per_site=per_site,
-            per_language=report_queries.counts_by(session, sel, "language"),
-            per_seed=report_queries.counts_by(session, sel, "seed"),
+            per_language=report_sql.counts_by(session, sel, "language"),
+            per_seed=report_sql.counts_by(session, sel, "seed"),
             per_week=sorted(weeks),
-            relevance=report_queries.relevance_histogram(session, sel, HISTOGRAM_BINS),
+            relevance=report_sql.relevance_histogram(session, sel, HISTOGRAM_BINS),
             runs=runs,
             timeline={seed: {s: dict(w) for s, w in sites.items()}
                       for seed, sites in sorted(timeline.items())},

@@ -18,17 +18,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from crawler.db import export_queries, queries
+from crawler.db import export_sql, search_sql
 from crawler.errors import CrawlerError, ExportError
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Archived articles",
                 "hasText": True}
 
 
-def _write_pages(session: Any, sel: queries.Selection, path: Path, limit: int | None) -> None:
+def _write_pages(session: Any, sel: search_sql.Selection, path: Path, limit: int | None) -> None:
     with path.open("w", encoding="utf-8") as out:
         out.write(json.dumps(PAGES_HEADER) + "\n")
-        for row in export_queries.pages(session, sel, limit):
+        for row in export_sql.pages(session, sel, limit):
             page = {
                 "id": f"article-{row['id']}",
                 "url": row["url"],
@@ -40,7 +40,7 @@ def _write_pages(session: Any, sel: queries.Selection, path: Path, limit: int | 
 
 
 def to_wacz(
-    session: Any, sel: queries.Selection, source: Path, output: Path, limit: int | None
+    session: Any, sel: search_sql.Selection, source: Path, output: Path, limit: int | None
 ) -> tuple[int, int, int]:
     """Write the WACZ of the captures in the WARC directory ``source``; (articles, captures
     copied, captures missing)."""

@@ -7,19 +7,19 @@ import io
 from pathlib import Path
 from typing import IO, Any
 
-from crawler.db import export_queries, queries
+from crawler.db import export_sql, search_sql
 from crawler.errors import ExportError
 
 
 def copy_captures(
-    session: Any, sel: queries.Selection, source: Path, output: Path, limit: int | None
+    session: Any, sel: search_sql.Selection, source: Path, output: Path, limit: int | None
 ) -> tuple[int, int, int]:
     """Copy the captures of the selected articles from the WARC directory ``source`` into one
     WARC file; (articles, captures copied, captures missing)."""
     from warcio.warcwriter import WARCWriter
 
     copied = missing = 0
-    articles = queries.count(session, sel, cap=None)
+    articles = search_sql.count(session, sel, cap=None)
     articles = min(articles, limit) if limit is not None else articles
     current: tuple[str, IO[bytes]] | None = None
     try:
@@ -31,7 +31,7 @@ def copy_captures(
         info = {"software": "news-archive-crawler export", "format": "WARC File Format 1.1"}
         writer.write_record(writer.create_warcinfo_record(output.name, info))
         try:
-            for file, offset, length in export_queries.captures(session, sel, limit=limit):
+            for file, offset, length in export_sql.captures(session, sel, limit=limit):
                 if current is None or current[0] != file:
                     if current is not None:
                         current[1].close()

@@ -25,11 +25,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from crawler.crawl.crawl_spec import SPIDER
-from crawler.db import run_records
+from crawler.db import run_sql
 from crawler.db.session import session_factory
+from crawler.launch.crawl_spec import SPIDER
 from crawler.schedule.alerts import notify
-from crawler.schedule.config import JobSpec, ScheduleConfig
+from crawler.schedule.schedule_file import JobSpec, ScheduleConfig
 
 logger = logging.getLogger(__name__)
 
@@ -104,14 +104,14 @@ def run_once(runtime: Runtime, spec: JobSpec, trigger: str) -> int | None:
     now = datetime.now(UTC)
     if lock is None:
         with runtime.sessions().begin() as session:
-            run_id = run_records.record_skipped(
+            run_id = run_sql.record_skipped(
                 session, SPIDER, trigger, spec.id, now, "a run of this job was still running"
             )
         logger.warning("job %s: a run is still going on; run %d skipped", spec.id, run_id)
         return run_id
     try:
         with runtime.sessions().begin() as session:
-            run_id = run_records.start_run(
+            run_id = run_sql.start_run(
                 session, SPIDER, trigger, now, spec.to_dict(), job=spec.id
             )
         return _supervise(runtime, spec, trigger, run_id, state, lock)
@@ -145,7 +145,7 @@ def _supervise(
     status = _settle(runtime, run_id, exit_status, asked_to_stop, log_path)
     if runtime.config.alerts is not None:  # the operator hears of a failed, stalled … run
         with runtime.sessions().begin() as session:
-            run = run_records.get_run(session, run_id)
+            run = run_sql.get_run(session, run_id)
         if run is not None:  # sent with no session held
             notify(runtime.config.alerts, run)
     # Keep the crawl's queue only after a clean interruption: the next run resumes it. After
@@ -184,7 +184,7 @@ def _settle(
     with runtime.sessions().begin() as session:
         # A crawl that recorded its own end keeps its account; one that did not died (failed)
         # or was killed after it was asked to stop (interrupted, and its queue is not trusted).
-        if run_records.close_unfinished_run(
+        if run_sql.close_unfinished_run(
             session,
             run_id,
             status="interrupted" if asked_to_stop else "failed",
@@ -194,10 +194,10 @@ def _settle(
             log_tail=tail,
         ):
             return "killed"
-        run = run_records.get_run(session, run_id)
+        run = run_sql.get_run(session, run_id)
         status = run.status if run is not None else "failed"
         log_tail = None if status == "ok" else tail
-        run_records.set_process_outcome(session, run_id, exit_status, log_tail)
+        run_sql.set_process_outcome(session, run_id, exit_status, log_tail)
     return status
 
 
@@ -211,8 +211,8 @@ def reap_orphans(runtime: Runtime) -> list[int]:
             continue  # a crawl of this job is alive (started by an earlier scheduler)
         try:
             with runtime.sessions().begin() as session:
-                for run_id in run_records.running_runs_of_job(session, job_id):
-                    if run_records.close_unfinished_run(
+                for run_id in run_sql.running_runs_of_job(session, job_id):
+                    if run_sql.close_unfinished_run(
                         session,
                         run_id,
                         status="failed",

@@ -15,12 +15,12 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from crawler.archive.warc import check_writable, warc_dir_for
 from crawler.config import Config
 from crawler.errors import ConfigError
 from crawler.focus.frontier import BREADTH_FIRST, FOCUSED, FrontierPolicy
 from crawler.seeds import Seed, load_seeds
 from crawler.sites import SiteProfile, load_sites
+from crawler.store.warc import check_writable, warc_dir_for
 
 
 def frontier_policy(name: str, learning_weight: float = 0.0) -> FrontierPolicy:

@@ -9,20 +9,20 @@ from scrapy.http import TextResponse
 from scrapy.statscollectors import StatsCollector
 
 from crawler import stat_keys
-from crawler.crawl.extraction_pool import Page, PageResult
+from crawler.extraction.link_reader import PageLinks, page_links_of
+from crawler.extraction_pool.pool import FetchedPage, PageResult
 from crawler.focus.relevance import Relevance
 from crawler.items import ArticleItem, Capture, ExtractedArticle, SiteInfo
 from crawler.middlewares.warc_capture import META_KEY as CAPTURE_KEY
 from crawler.sites import SiteProfile
-from crawler.spiders.discovery import PageLinks, page_links_of
-from crawler.spiders.errors import count_error
+from crawler.spiders.error_counts import count_error
 
 
-def page_of(response: TextResponse, site: SiteProfile) -> Page:
+def page_of(response: TextResponse, site: SiteProfile) -> FetchedPage:
     """The bytes and their header, not Scrapy's decoding: extraction settles header vs
     ``<meta>`` conflicts, mislabelled UTF-8 and windows-1258 itself (extraction/decode.py)."""
     content_type = response.headers.get("Content-Type")
-    return Page(
+    return FetchedPage(
         response.body, response.url, site, content_type.decode("latin-1") if content_type else None
     )
 

@@ -16,11 +16,11 @@ from scrapy.settings import BaseSettings
 
 from crawler import stat_keys
 from crawler.config import RELEVANCE_THRESHOLD
+from crawler.extraction.link_reader import Candidate
 from crawler.focus.frontier import FrontierPolicy, hub_relevance, link_priority
 from crawler.focus.learning import LinkLearner, QueuedLinks, link_features
 from crawler.focus.relevance import RelevanceModel
 from crawler.middlewares.refetch import META_KEY
-from crawler.spiders.discovery import Candidate
 
 FEATURES_KEY = "link_features"
 

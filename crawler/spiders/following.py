@@ -19,10 +19,11 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler import stat_keys
+from crawler.extraction import link_reader
 from crawler.sites import SiteProfile
-from crawler.spiders import discovery
-from crawler.spiders.budget import PageBudget, count_bound
+from crawler.spiders import source_reader
 from crawler.spiders.feedback import FEATURES_KEY, LinkFeedback
+from crawler.spiders.page_budget import PageBudget, count_bound
 
 
 class LinkFollowing:
@@ -76,7 +77,7 @@ class LinkFollowing:
         self,
         response: Response,
         site: SiteProfile,
-        candidates: Iterable[discovery.Candidate],
+        candidates: Iterable[link_reader.Candidate],
         parent_relevance: float | None = None,
         *,
         pagination: bool = False,
@@ -96,7 +97,7 @@ class LinkFollowing:
             if key in judged:
                 continue
             judged.add(key)
-            url = discovery.absolute_url(response, candidate.url)
+            url = source_reader.absolute_url(response, candidate.url)
             if url is None or not url.startswith(("http://", "https://")):
                 continue
             if url in self.budget:  # asked for already (menus, teasers): judged again only
@@ -114,7 +115,7 @@ class LinkFollowing:
                 continue
             is_article = site.is_article_url(url)
             # A profile knows its site's article URLs; without one, any page may be an article.
-            listed = candidate.is_sitemap or candidate.block in discovery.LISTING_BLOCKS
+            listed = candidate.is_sitemap or candidate.block in link_reader.LISTING_BLOCKS
             followed = is_article or listed
             if not (followed or site.is_generic):
                 continue

@@ -22,15 +22,15 @@ from twisted.python.failure import Failure
 
 from crawler import stat_keys
 from crawler.config import Config
-from crawler.crawl import revisit
-from crawler.crawl.extraction_pool import ExtractionPool, PageResult
 from crawler.errors import ConfigError
+from crawler.extraction_pool.pool import ExtractionPool, PageResult
 from crawler.focus.relevance import RelevanceModel
 from crawler.items import ExtractedArticle
+from crawler.launch import revisit_policy
 from crawler.recorded_web import replay
 from crawler.seeds import load_seeds
 from crawler.sites import SiteProfile, load_sites, site_for_url
-from crawler.spiders import discovery
+from crawler.spiders import source_reader
 from crawler.spiders.arguments import (
     check_capture_dir,
     choose_sites,
@@ -40,10 +40,10 @@ from crawler.spiders.arguments import (
     split_arg,
 )
 from crawler.spiders.articles import article_item, links_after_error, page_of, read_result
-from crawler.spiders.budget import page_budget
-from crawler.spiders.errors import count_failure, quiet_network_tracebacks
+from crawler.spiders.error_counts import count_failure, quiet_network_tracebacks
 from crawler.spiders.feedback import LinkFeedback
 from crawler.spiders.following import LinkFollowing
+from crawler.spiders.page_budget import page_budget
 from crawler.spiders.start_points import revisit_points, start_points
 
 
@@ -134,7 +134,7 @@ class RelatedSpider(scrapy.Spider, LinkFollowing):
             # Prioritised like a seed (the archive already judged it related).
             request = self._request(known.url, site, "seed", "", None, 0)
             request.meta["found_via"] = "revisit"
-            request.meta[revisit.META_KEY] = revisit.request_meta(known)
+            request.meta[revisit_policy.META_KEY] = revisit_policy.request_meta(known)
             self.crawler.stats.inc_value(stat_keys.site_key(site.key, "revisited"))
             yield request
 
@@ -145,14 +145,14 @@ class RelatedSpider(scrapy.Spider, LinkFollowing):
         if site is None or response.status == 304:
             return  # 304: unchanged since the archive's copy (crawler/middlewares/conditional.py)
         block = response.meta.get("found_via", "link")
-        if discovery.is_feed(response.body):
+        if source_reader.is_feed(response.body):
             outputs: Iterable[Any] = self._follow(
-                response, site, discovery.feed_entries(response.body)
+                response, site, source_reader.feed_entries(response.body)
             )
         elif response.url.endswith(".xml") or (
             block == "sitemap" and not site.is_article_url(response.url)
         ):  # an article listed in a sitemap is found via the sitemap, but is no sitemap
-            candidates = list(discovery.sitemap_entries(response.body))
+            candidates = list(source_reader.sitemap_entries(response.body))
             outputs = self._follow(response, site, candidates)
         elif not isinstance(response, TextResponse):
             self.crawler.stats.inc_value(stat_keys.SKIPPED_NOT_HTML)

@@ -12,9 +12,9 @@ from urllib.parse import quote_plus
 
 from scrapy.crawler import Crawler
 
-from crawler.crawl import revisit
-from crawler.db.revisit_records import KnownArticle
+from crawler.db.revisit_sql import KnownArticle
 from crawler.extensions.archive_connection import ArchiveConnection
+from crawler.launch import revisit_policy
 from crawler.seeds import Seed
 from crawler.sites import SiteProfile, site_for_url
 
@@ -66,7 +66,7 @@ def revisit_points(
         return
     profiled = [site for site in sites if not site.is_generic]
     keys = [s.key for s in profiled]
-    for known in revisit.due_for_crawl(crawler.settings, archive.sessions, keys):
+    for known in revisit_policy.due_for_crawl(crawler.settings, archive.sessions, keys):
         site = site_for_url(known.url, profiled)
         if site is not None:
             yield known, site

@@ -1,7 +1,8 @@
 """The browsable archive: Datasette over an SQLite archive (``crawler serve``).
 
 Datasette does the web part; this package only configures it: the metadata
-(:mod:`crawler.read.browse.metadata`: titles, column descriptions, facets, the full-text search box,
+(:mod:`crawler.read.browse.datasette_metadata`: titles, column descriptions, facets, the
+full-text search box,
 canned queries) under the database name of the archive being served, and a small plugin
 (``plugins/``).
 """
@@ -26,7 +27,7 @@ SETTINGS = {
 def metadata(database: str, schedule: Path | None = None) -> dict[str, Any]:
     """Datasette's metadata with this archive's database name (the file's stem); the
     schedule file whose ``[feeds]`` the feeds plugin serves."""
-    from crawler.read.browse.metadata import METADATA
+    from crawler.read.browse.datasette_metadata import METADATA
 
     plugins = {"news-crawler": {"schedule": str(schedule.resolve()) if schedule else None}}
     return {**METADATA, "databases": {database: METADATA["databases"]["archive"]},
