@@ -112,7 +112,9 @@ def test_two_workers_share_one_crawl(
 ) -> None:
     upgrade(postgres_url)  # once, before the workers: they would race to create the schema
     redis_url, prefix = redis_prefix
-    env = _env(postgres_url, redis_url, prefix)
+    # No worker dies here: a worker held up a few seconds on a loaded machine must not be
+    # taken for dead and have its requests fetched again by the other.
+    env = {**_env(postgres_url, redis_url, prefix), "CRAWLER_REDIS_WORKER_TIMEOUT": "30"}
     seeded = _seed(tmp_path, env)
     assert "requests left in the shared frontier" in seeded
     workers = {name: _worker(tmp_path, name, env) for name in ("one", "two")}

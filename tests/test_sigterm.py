@@ -52,10 +52,15 @@ def _reference(tmp: Path) -> set[str]:
     return _archive(db_url)[0]
 
 
+@pytest.fixture(scope="module")
+def expected(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The reference crawl (on SQLite whatever the backend tested): once for both backends."""
+    return _reference(tmp_path_factory.mktemp("reference"))
+
+
 def test_sigterm_interrupts_the_run_and_the_next_run_resumes_it(
-    db_url: str, tmp_path: Path
+    db_url: str, tmp_path: Path, expected: set[str]
 ) -> None:
-    expected = _reference(tmp_path)
     assert len(expected) > 30
     settings = {**replay_settings(tmp_path, REPO_ROOT / "tests" / "web"), "DOWNLOAD_DELAY": 0.25}
     config = write_schedule(
