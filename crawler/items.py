@@ -84,7 +84,7 @@ class ArticleItem:
     found_via: str = "link"  # seed | related | section | tag | feed | sitemap | search | link
     referrer: str | None = None
     depth: int = 0
-    # relevance, filled by the relevance pipeline
+    # relevance, scored in the extraction worker with the page; the relevance gate reads it
     relevance: float | None = None
     seed_id: str | None = None
     # for the archive: the site's row (None: a row named by the key alone) and the raw
