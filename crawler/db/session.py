@@ -86,24 +86,29 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
-def ensure_schema(database_url: str, *, auto_upgrade_empty: bool = True) -> None:
+def ensure_schema(
+    database_url: str, *, auto_upgrade_empty: bool = True, engine: Engine | None = None
+) -> None:
     """Make sure the archive is at the code's schema before anything writes to it.
 
     An empty database is upgraded on the spot (the first crawl just works); a database at an
     older revision is left alone with a message naming the command, because upgrading a shared
-    archive is an operator's decision.
+    archive is an operator's decision. A caller that holds the process's engine passes it, so
+    the check opens no other.
     """
-    engine = make_engine(database_url)
+    own = engine is None
+    checked = make_engine(database_url) if engine is None else engine
     try:
         try:
-            current = current_revision(engine)
-            tables = set(inspect(engine).get_table_names())
+            current = current_revision(checked)
+            tables = set(inspect(checked).get_table_names())
         except OperationalError as exc:
             raise ArchiveNotReady(
                 f"cannot open the archive at {_redacted(database_url)}: {exc.orig}"
             ) from exc
     finally:
-        engine.dispose()
+        if own:
+            checked.dispose()
     head = head_revision()
     if current == head:
         return

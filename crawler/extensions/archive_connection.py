@@ -45,7 +45,7 @@ class ArchiveConnection:
 
     def spider_opened(self) -> None:
         try:
-            ensure_schema(self.database_url)
+            ensure_schema(self.database_url, engine=self.engine)
         except ArchiveNotReady as exc:
             self.crawler.stats.set_value(stat_keys.ARCHIVE_ERROR, str(exc))
             logger.error("%s", exc)

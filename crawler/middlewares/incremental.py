@@ -80,7 +80,9 @@ class IncrementalMiddleware:
             yield output
 
     def _mark_followed(self, response: Response | None) -> None:
-        if response is not None and not self.stats.get_value(stat_keys.BUDGET_EXHAUSTED):
+        # The spider's budget, asked directly: a page whose links it refused is not followed.
+        budget = getattr(self.crawler.spider, "budget", None)
+        if response is not None and not getattr(budget, "exhausted", False):
             response.meta[FOLLOWED_KEY] = True
 
     # --- the decision ----------------------------------------------------------------------

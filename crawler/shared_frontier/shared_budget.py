@@ -34,6 +34,7 @@ class SharedPageBudget(PageBudget):
             return super().spend(url)
         keys = [self.shared.key("seen"), self.shared.key("spent")]
         if not self.shared.call("SPEND", keys, [digest(url), self.max_pages]):
+            self.exhausted = True
             return False
         self.spent += 1
         self.requested.add(url)

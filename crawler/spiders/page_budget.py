@@ -24,6 +24,7 @@ class PageBudget:
     max_pages: int = 0
     spent: int = 0
     requested: set[str] = field(default_factory=set)
+    exhausted: bool = False  # a page was refused: the incremental middleware then keeps links
 
     def __contains__(self, url: str) -> bool:
         return url in self.requested
@@ -31,6 +32,7 @@ class PageBudget:
     def spend(self, url: str) -> bool:
         """Spend one page on ``url``; False, and nothing spent, when the budget is used up."""
         if self.max_pages and self.spent >= self.max_pages:
+            self.exhausted = True
             return False
         self.spent += 1
         self.requested.add(url)
