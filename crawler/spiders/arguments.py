@@ -34,7 +34,7 @@ def frontier_policy(name: str, learning_weight: float = 0.0) -> FrontierPolicy:
 
 def frontier_of(settings: BaseSettings) -> FrontierPolicy:
     return frontier_policy(
-        settings.get("CRAWLER_FRONTIER", "focused"),
+        settings.get("CRAWLER_FRONTIER"),
         settings.getfloat("CRAWLER_LINK_LEARNING_WEIGHT"),
     )
 
@@ -71,7 +71,7 @@ def parse_since(value: str) -> date:
 
 def check_capture_dir(settings: BaseSettings) -> None:
     """A WARC directory that cannot be written fails the run before anything is fetched."""
-    if settings.getbool("CRAWLER_WARC_ENABLED", True):
+    if settings.getbool("CRAWLER_WARC_ENABLED"):
         database_url = settings.get("CRAWLER_DATABASE_URL") or ""
         check_writable(warc_dir_for(database_url, settings.get("CRAWLER_WARC_DIR")))
 

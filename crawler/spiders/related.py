@@ -100,7 +100,7 @@ class RelatedSpider(scrapy.Spider, LinkFollowing):
         self.model = RelevanceModel.from_seeds(self.seeds)
         self.policy = frontier_of(settings)
         self.link_feedback = LinkFeedback(settings, self.model, self.policy)
-        self.max_list_pages = settings.getint("CRAWLER_MAX_LIST_PAGES", 100)
+        self.max_list_pages = settings.getint("CRAWLER_MAX_LIST_PAGES")
         self.sites = choose_sites(
             all_sites, self._site_arg, self.seeds, self._start_urls_arg, self._domains_arg
         )
