@@ -189,3 +189,39 @@ def test_canned_query_related_to_seed(served: str) -> None:
         rows = json.load(response)
     assert rows and {r["site"] for r in rows} <= {"15min", "kinhtedothi"}
     assert "Santykių atšilimas" in " ".join(r["title"] for r in rows)
+
+
+def test_articles_page_shows_rows_first_and_text_whole_on_the_article_page(
+    served: str, tmp_path: Path
+) -> None:
+    browser = Browser(tmp_path / "profile")
+    try:
+        browser.open(served)
+        # The rows start on the first screen of a laptop (800 px), not under 27 descriptions.
+        top = browser.js("document.querySelector('table.rows-and-columns tbody tr')"
+                         ".getBoundingClientRect().top")
+        assert top < 800, top
+        # The descriptions are still there, folded.
+        folded = browser.js("[...document.querySelectorAll('details')].filter(d => "
+                            "d.querySelector('dl.column-descriptions')).map(d => d.open)")
+        assert folded == [False]
+        assert "duplicate_of" in browser.js("document.querySelector('dl.column-descriptions')"
+                                            ".textContent")
+        # Each text cell: its beginning (300 characters at most) and a link to the article.
+        cells = browser.js("[...document.querySelectorAll('td.col-text')].map(c => "
+                           "[c.innerText, c.querySelector('a.full-text')?.href])")
+        assert cells and all(len(text) <= 300 + len(" full text") for text, _ in cells), cells
+        text, link = max(cells, key=lambda c: len(c[0]))
+        assert text.endswith("… full text") and link, (text, link)
+        # The article's page: the whole text, as the JSON API holds it.
+        article_id = int(link.rsplit("id=", 1)[1])
+        with urllib.request.urlopen(f"{served}.json?id={article_id}&_shape=array",
+                                    timeout=10) as response:
+            (row,) = json.load(response)
+        browser.navigate(lambda: browser.send("Page.navigate", url=link))
+        shown = browser.js("document.querySelector('div.full-text').innerText")
+        browser.screenshot(tmp_path / "article.png")
+        assert len(row["text"]) > 300
+        assert " ".join(shown.split()) == " ".join(row["text"].split())
+    finally:
+        browser.close()

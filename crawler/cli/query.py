@@ -119,7 +119,13 @@ def query(
     if output_format is Format.table:
         _table(result)
         if result.hits and not include_duplicates:  # the demo and Datasette count them
-            typer.echo("near-duplicates left out: --include-duplicates shows them")
+            from dataclasses import replace
+
+            every = search(Config.from_env().database_url,
+                           replace(asked, include_duplicates=True), limit=1).total
+            left_out = every - result.total
+            typer.echo(f"{left_out} matching near-duplicate{'s' if left_out != 1 else ''} "
+                       "left out: --include-duplicates shows them")
         return
     hits = [h.as_dict() for h in result.hits]
     for hit in hits:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -40,39 +42,46 @@ def _status(run: CrawlRun) -> str:
     return f"[{colour}]{run.status}[/{colour}]"
 
 
+# Narrower, the runs table keeps what an operator scans (id, started, status, counts): 15 columns
+WIDE = 120
+_COUNTS = ("pages", "new", "new ver.", "unch.", "dup.", "off-topic", "errors")
+_SHORT = ("pages", "new", "ver.", "unch.", "dup.", "off", "err.")
+_NOTE = "ver. new versions, unch. unchanged, dup. duplicates, off off-topic, err. errors; " \
+    "took, trigger, job, drift, crawl: crawler runs ID or a wider terminal"
+
+
+def _flagged(run: CrawlRun) -> str:
+    return f"[red]{', '.join(sorted({f['site'] for f in _json(run.drift, [])}))}[/red]"
+
+
+def _width() -> int:  # COLUMNS when set (also when piped), else the console's
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else console.width
+
+
 def print_runs(runs: list[CrawlRun]) -> None:
-    table = Table(title="Crawl runs (newest first)")
-    for column in ("id", "started (UTC)", "took", "trigger", "job", "status"):
+    wide = (width := _width()) >= WIDE
+    table = Table(title="Crawl runs (newest first)") if wide else Table(
+        title="Crawl runs (newest first)", title_justify="left", box=box.SIMPLE_HEAD,
+        collapse_padding=True, pad_edge=False, show_edge=False, caption=_NOTE,
+        caption_justify="left")
+    extra = ("took", "trigger", "job") if wide else ()
+    for column in ("id", "started (UTC)", *extra, "status"):
+        table.add_column(column, no_wrap=column not in extra)
+    for column in _COUNTS if wide else _SHORT:
+        table.add_column(column, justify="right", no_wrap=True)
+    for column in ("drift", "crawl") if wide else ():  # crawl: a shared crawl (scale-out.md)
         table.add_column(column)
-    for column in ("pages", "new", "new ver.", "unch.", "dup.", "off-topic", "errors"):
-        table.add_column(column, justify="right")
-    table.add_column("drift")
-    table.add_column("crawl")  # the shared crawl a worker's run belongs to (docs/scale-out.md)
     for run in runs:
-        flagged = sorted({flag["site"] for flag in _json(run.drift, [])})
+        counts = (run.pages_fetched, run.articles_new, run.articles_updated, run.articles_unchanged,
+                  run.articles_duplicate, run.articles_not_related, run.errors)
         table.add_row(
-            str(run.id),
-            f"{run.started_at:%Y-%m-%d %H:%M}",
-            _took(run),
-            run.trigger,
-            run.job or "",
-            _status(run),
-            *(
-                str(n)
-                for n in (
-                    run.pages_fetched,
-                    run.articles_new,
-                    run.articles_updated,
-                    run.articles_unchanged,
-                    run.articles_duplicate,
-                    run.articles_not_related,
-                    run.errors,
-                )
-            ),
-            f"[red]{', '.join(flagged)}[/red]" if flagged else "",
-            run.crawl_id or "",
+            str(run.id), f"{run.started_at:%Y-%m-%d %H:%M}",
+            *([_took(run), run.trigger, run.job or ""] if wide else []),
+            _status(run), *(str(n) for n in counts),
+            *([_flagged(run), run.crawl_id or ""] if wide else []),
         )
-    console.print(table)
+    console.print(table, width=None if wide else width, soft_wrap=wide)  # wide: as before
     print_crawls(runs)
 
 

@@ -12,6 +12,7 @@ import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
     from crawler.read.show import ArticleReport, Version
 
@@ -81,14 +82,11 @@ def _evidence(report: ArticleReport, a: dict[str, Any]) -> str:
 def _print(report: ArticleReport, with_text: bool) -> None:
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
 
     console = Console(soft_wrap=True, highlight=False)
     a = report.article
     console.rule(f"[bold]#{a['id']}[/bold] {escape(a['title'] or '(no title)')}")
-    facts = Table(show_header=False, box=None, pad_edge=False)
-    facts.add_column(no_wrap=True)
-    facts.add_column(overflow="fold")  # a URL is folded onto the next line, never cut
+    facts = _facts_table()
     seed = a["seed"] or "none"
     if report.seed_title:
         seed += f" — {report.seed_title}"
@@ -112,8 +110,17 @@ def _print(report: ArticleReport, with_text: bool) -> None:
         run = report.crawl_run
         rows.append(("crawl run", f"{run['id']} ({run['trigger']}, {_when(run['started'])}, "
                                   f"{run['status']})"))
+    indent = _LABELS + 2  # the table's label column and the padding between its columns
     for label, value in rows:
-        facts.add_row(f"[dim]{label}[/dim]", escape(str(value)))
+        if "://" in str(value):
+            # A URL is copied from the terminal: one whole line (the terminal wraps it), never
+            # folded or cut by a table cell. The table so far is printed first, in order.
+            if facts.row_count:
+                console.print(facts)
+                facts = _facts_table()
+            console.print(f"[dim]{label:<{indent}}[/dim]{escape(str(value))}", soft_wrap=True)
+        else:
+            facts.add_row(f"[dim]{label}[/dim]", escape(str(value)))
     console.print(facts)
     _versions(console, report.versions)
     others = {u: k for u, k in report.urls.items() if u != a["canonical_url"]}
@@ -133,6 +140,19 @@ def _print(report: ArticleReport, with_text: bool) -> None:
     if with_text:
         console.print("\n[bold]Text[/bold]")
         console.print(escape(a["text"] or ""))
+
+
+_LABELS = len("organisations")  # the longest label
+
+
+def _facts_table() -> Table:
+    from rich.table import Table
+
+    # The labels' column as wide as the longest label, so the URL lines line up with it.
+    facts = Table(show_header=False, box=None, pad_edge=False)
+    facts.add_column(no_wrap=True, min_width=_LABELS)
+    facts.add_column(overflow="fold")
+    return facts
 
 
 def _versions(console: Console, versions: list[Version]) -> None:

@@ -72,6 +72,16 @@ def stats(
         typer.echo(f"timeline written to {output}", err=output_format is Format.json)
 
 
+def counted(shown: int, archived: int, include_duplicates: bool) -> str:
+    """Which articles a count holds: the demo's totals and Datasette count near-duplicates."""
+    if include_duplicates:
+        return f" ({archived} archived, near-duplicates included)"
+    linked = archived - shown
+    return (f" ({archived} archived, {linked} of them "
+            f"{'a near-duplicate' if linked == 1 else 'near-duplicates'})"
+            "\nnear-duplicates left out: --include-duplicates counts them")
+
+
 def _bar(n: int, peak: int, width: int = 30) -> str:
     return "█" * max(1 if n else 0, round(width * n / peak)) if peak else ""
 
@@ -85,10 +95,8 @@ def _print(report: StatsReport, include_duplicates: bool) -> None:
     from crawler.read.timeline import terminal
 
     console = Console(soft_wrap=True)
-    # The demo's totals and Datasette count near-duplicates too: say which count this is.
-    left_out = "" if include_duplicates else (
-        " (near-duplicates left out: --include-duplicates counts them)")
-    console.print(f"[bold]{report.total} articles[/bold]{left_out}")
+    console.print(f"[bold]{report.total} articles[/bold]"
+                  + counted(report.total, report.archived, include_duplicates))
     tables = []
     for title, rows in (("site", report.per_site), ("language", report.per_language),
                         ("seed", report.per_seed)):

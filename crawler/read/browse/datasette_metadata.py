@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import escape
+
 # The index's rows are keyed by publication time and id, which v_articles has as search_key.
 SEARCH = {"fts_table": "fts_articles", "fts_pk": "search_key"}
 
@@ -44,7 +46,16 @@ ARTICLE_COLUMNS = {
     "search_key": "The article's row in the full-text index (publication time and id).",
 }
 
+# The Articles page shows each text's first lines (plugins/archive.py); this page, linked from
+# each row, the whole text. Datasette has no row page for a view.
+ARTICLE_PAGE = "article"
+
 QUERIES = {
+    ARTICLE_PAGE: {
+        "title": "One article, its full text",
+        "description": "Every column of article N, the text whole.",
+        "sql": "select * from v_articles where id = :id",
+    },
     "related_to_seed": {
         "title": "Articles related to seed N",
         "description": "Originals (no near-duplicates) whose closest seed is N, newest first. "
@@ -79,6 +90,15 @@ QUERIES = {
 }
 
 
+def _column_descriptions() -> str:
+    """The columns' meanings folded away: listed above the table, they pushed its rows off
+    the first screen (Datasette prints a table's ``columns`` there)."""
+    items = "".join(f"<dt>{escape(name)}</dt><dd>{escape(text)}</dd>"
+                    for name, text in ARTICLE_COLUMNS.items())
+    return (f"<details><summary>What each column means</summary>"
+            f'<dl class="column-descriptions">{items}</dl></details>')
+
+
 def _hidden() -> dict[str, Any]:
     return {"hidden": True}
 
@@ -92,13 +112,15 @@ METADATA: dict[str, Any] = {
             "tables": {
                 "v_articles": {
                     "title": "Articles",
-                    "description": "Every archived article with its site, seed, relevance "
-                    "and provenance. Search titles and texts; facet by site, language, seed.",
+                    "description_html": "<p>Every archived article with its site, seed, "
+                    "relevance and provenance, near-duplicates included. Search titles and "
+                    "texts; facet by site, language, seed. The text column shows each text's "
+                    "beginning: its <em>full text</em> link opens the whole article.</p>"
+                    + _column_descriptions(),
                     **SEARCH,
                     "facets": ["site", "language", "seed"],
                     "sort_desc": "published",
                     "label_column": "title",
-                    "columns": ARTICLE_COLUMNS,
                 },
                 "articles": {
                     "description": "The articles table itself (v_articles reads better and "
