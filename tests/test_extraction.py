@@ -22,6 +22,7 @@ from crawler.extraction import ExtractionTimeout, extract
 from crawler.extraction.dateparse import parse_date
 from crawler.extraction.dates import DateCandidate, choose, text_date
 from crawler.extraction.decode import decode_html
+from crawler.extraction.metadata import strip_site_name
 from crawler.extraction.page import Page
 from crawler.extraction.people import is_credit, sort_people
 from crawler.extraction.registry import SiteRules, rules_for, site_rules
@@ -149,6 +150,19 @@ def test_the_site_itself_is_not_an_author() -> None:
     assert _people("Báo Thế giới và Việt Nam", head=head) == ([], [])
     assert _people("Báo Thử") == ([], [])  # the profile's name
     assert _people("https://www.facebook.com/baodantridientu") == ([], [])
+
+
+def test_a_title_is_cut_where_its_head_is_the_h1_printed_with_other_spaces() -> None:
+    def cut(title: str, h1: str) -> str:
+        tree = lxml.html.fromstring(f"<html><body><h1>{h1}</h1><p>x</p></body></html>")
+        return strip_site_name(title, Page("https://paper.example/a-1", tree, None))
+
+    # the tail is no name of the site's; the head is the headline as printed, bar its spaces
+    assert cut("Police caught two: stolen gold found - Samastipur News",
+               "Police caught two:stolen  gold found") == "Police caught two: stolen gold found"
+    # other words than the <h1>'s: the dash stays, part of the headline
+    assert cut("Police caught two - Samastipur News",
+               "Police caught three") == "Police caught two - Samastipur News"
 
 
 def test_a_sentence_starting_with_theo_is_not_a_credit() -> None:

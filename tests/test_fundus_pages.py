@@ -122,6 +122,8 @@ def test_a_misspelt_published_time_property_is_read() -> None:
     "jp_TokyoShimbun_2025_01_13",  # "…警視庁逮捕：東京新聞デジタル"
     "kr_HankookIlbo_2026_07_12",  # "…-정치ㅣ한국일보"
     "us_TheGatewayPundit_2023_04_28",  # "… | The Gateway Pundit | by Cristina Laila"
+    # "…पकड़ा: दो … - Samastipur News": the head is the <h1>, printed "…पकड़ा:दो …"
+    "ind_Bhaskar_2024_09_04",
 ])
 def test_the_site_name_is_cut_from_the_title(page: str) -> None:
     found, expected = article(page)

@@ -38,6 +38,10 @@ def _is_own_name(tail: str, page: Page, own: set[str]) -> bool:
     return len(folded) >= 3 and any(folded in _folded(n) for n in own)
 
 
+def _spaceless(text: str) -> str:
+    return "".join(text.split())
+
+
 def headings(page: Page) -> list[str]:
     """The page's <h1> texts: the headline as printed, for the title's cut."""
     return [h for el in page.tree.iter("h1") if (h := clean_space(el.text_content()))]
@@ -49,12 +53,13 @@ def strip_site_name(title: str, page: Page, printed: list[str] | None = None) ->
     in an <h1> is made whatever the tail ("… - Samastipur News")."""
     own = site_names(page)
     printed = headings(page) if printed is None else printed
+    spaceless = {_spaceless(h) for h in printed}  # "पकड़ा:दो" printed, "पकड़ा: दो" in og:title
     for _ in range(3):  # "Headline - Section | Site": the site, then the section
         m = _SUFFIX.match(title)
         if not m:
             break
         head = m["head"].strip()
-        if not (_is_own_name(m["tail"], page, own) or head in printed
+        if not (_is_own_name(m["tail"], page, own) or _spaceless(head) in spaceless
                 or re.match(r"^by\s", m["tail"].strip(), re.IGNORECASE)):
             break
         title = head
@@ -65,7 +70,11 @@ def title(page: Page) -> str | None:
     """Profile selectors → og:title → JSON-LD headline → twitter:title → trafilatura → <title>.
     (Measured on the Fundus pages and left out: the page's only <h1> where it differs, 107–113
     titles right against 117; JSON-LD before og:title, 118 with 19 others lost; a candidate
-    equal to an <h1> first, 114: which headline a publisher's parser reads is its choice.)"""
+    equal to an <h1> first, 114; a vote among og:title, JSON-LD, twitter:title, <title> and the
+    <h1>s, 114 (7 gained, 10 lost: as many publishers pick the og:title that nothing else on the
+    page repeats as pick the headline <title> and <h1> repeat); the <h1>'s typographic quotes
+    where og:title has the same words with straight ones, 117 (2 gained, 2 lost): which headline
+    a publisher's parser reads is its choice.)"""
     candidates: list[str] = []
     if page.site:
         candidates += page.select_first(page.site.title_selectors)[:1]

@@ -47,7 +47,7 @@ from crawler.items import ExtractedArticle
 from crawler.sites import SiteProfile
 
 # Bump when the output for the same page changes, so stored articles can be re-extracted.
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 # Scripts (but JSON-LD, which the metadata reads) and style sheets: never text, and dropped by
 # every reader anyway (trafilatura's cleaning, readability, jusText). Dropped once up front,
 # they no longer weigh on each deep copy and text scan of both trafilatura runs (3% of the
