@@ -25,6 +25,12 @@ POSTGRES_URL = os.environ.get("CRAWLER_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("CRAWLER_TEST_REDIS_URL", "")
 REQUIRE_SERVICES = os.environ.get("CRAWLER_REQUIRE_SERVICES") == "1"
 
+# pytest-xdist's workers run with COLUMNS=80 and LINES=24 in their environment, which every
+# CLI the tests invoke (in-process or as a subprocess) would take for the operator's terminal.
+# Tests run alike in one process or two: a test that wants a width says so itself.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
+
 
 def _unavailable(reason: str) -> None:
     if REQUIRE_SERVICES:

@@ -63,7 +63,7 @@ def worker_main(db_url: str, worker: str, start_at: float) -> None:
 
     async def crawl() -> None:
         for item in items:
-            pipeline.process_item(item)
+            await pipeline.process_item(item)
         await pipeline.close_spider()
 
     asyncio.run(crawl())

@@ -138,15 +138,15 @@ def test_pipeline_counts_outcomes_and_writes_in_batches(db_url: str) -> None:
 
     async def crawl() -> None:
         for item in items:
-            pipeline.process_item(item)
+            await pipeline.process_item(item)
         await pipeline.drained()  # the writer's thread has taken all three
         with session_factory(engine)() as session:
             assert article_sql.count_articles(session) == 0, "written before the batch was full"
-        pipeline.process_item(duplicate)
+        await pipeline.process_item(duplicate)
         await pipeline.drained()
         with session_factory(engine)() as session:
             assert article_sql.count_articles(session) == 2
-        pipeline.process_item(updated)
+        await pipeline.process_item(updated)
         await pipeline.close_spider()
 
     asyncio.run(crawl())

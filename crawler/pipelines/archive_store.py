@@ -57,13 +57,16 @@ class ArchiveStorePipeline:
     def open_spider(self) -> None:
         self.ticker = asyncio.get_running_loop().create_task(self._tick())
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         ready = self.connection is not None and self.connection.ready
         if isinstance(item, ArticleItem) and item.article is not None and ready:
             run_id = self.recorder.run_id if self.recorder else None
             site = item.site_info or SiteInfo(item.site, item.site)
             self.handed += 1
-            self._call(self.writer.add, Pending(site, article_record(item, run_id)), added=1)
+            # The item is done when the writer has taken it: buffered, or written when its
+            # batch is full. With a batch of one (a shared crawl) that is after the commit, so
+            # a worker killed now loses no article: its request is still in flight, requeued.
+            await self._call(self.writer.add, Pending(site, article_record(item, run_id)), added=1)
         return item
 
     async def close_spider(self) -> None:
