@@ -2,9 +2,9 @@
 
 Articles enter the archive by one path, :func:`crawler.store.dedup.store_article`.
 All SQL of the application lives in ``crawler/db/``: this module for articles and versions,
-``dedup_index`` for the near-duplicate index, ``run_records`` for crawl runs,
-``revisit_records`` for what incremental crawls read back, ``queries`` and its siblings for
-the read side.
+``near_duplicate_sql`` for the near-duplicate index, ``run_sql`` and ``run_history_sql`` for
+crawl runs, ``revisit_sql`` for what incremental crawls read back, ``search_sql`` and its
+siblings (``export_sql``, ``report_sql``) for the read side.
 
 Functions take a ``Session`` and leave committing to the caller (the archive writer commits
 in batches). Writes that could race between crawl processes are ``INSERT … ON CONFLICT``

@@ -1,7 +1,7 @@
 """The read side's SQL: the selection (filters and search) and its ranked, counted results.
 
-``export_queries`` and ``report_queries`` build on the selection; the write side's SQL is in
-``repo``, ``dedup_index``, ``run_records`` and ``revisit_records``. Everything here is Core,
+``export_sql`` and ``report_sql`` build on the selection; the write side's SQL is in
+``article_sql``, ``near_duplicate_sql``, ``run_sql`` and ``revisit_sql``. Everything here is Core,
 over the model tables and over the search index and views of migration 0003
 (:mod:`crawler.db.read_tables`).
 """
