@@ -42,7 +42,7 @@ def _articles(db_url: str) -> set[str]:
     engine = make_engine(db_url)
     try:
         with session_factory(engine)() as session:
-            return set(session.scalars(select(Article.canonical_url)))
+            return set(session.scalars(select(Article.url_key)))
     finally:
         engine.dispose()
 

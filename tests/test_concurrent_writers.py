@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from crawler.db.models import Article, ArticleUrl, ArticleVersion
 from crawler.db.session import make_engine, session_factory, upgrade
-from crawler.store.urls import canonical_url
+from crawler.store.urls import url_key
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = 400
@@ -97,7 +97,7 @@ def test_two_processes_write_overlapping_articles(postgres_url: str) -> None:
     engine = make_engine(postgres_url)
     with session_factory(engine)() as session:
         articles = session.scalar(select(func.count(Article.id)))
-        canonical = session.scalar(select(func.count(func.distinct(Article.canonical_url))))
+        canonical = session.scalar(select(func.count(func.distinct(Article.url_key))))
         texts = session.scalar(select(func.count(func.distinct(Article.content_hash))))
         versions = session.scalar(select(func.count(ArticleVersion.id)))
         known = dict(session.execute(select(ArticleUrl.url, ArticleUrl.article_id)).all())
@@ -106,12 +106,12 @@ def test_two_processes_write_overlapping_articles(postgres_url: str) -> None:
     assert articles == canonical == texts == versions == ARTICLES
     # nothing lost: every URL either process stored is known, as fetched and canonical
     for url, _ in every_write:
-        assert url in known and canonical_url(url) in known, url
+        assert url in known and url_key(url) in known, url
     # an exact copy under a new URL is filed under the original's record
     for i in range(100, 300, 10):
         assert (
             known[f"https://tin.vn/ban-sao-{i}.html"]
-            == known[canonical_url(f"https://tin.vn/bai-{i}.html")]
+            == known[url_key(f"https://tin.vn/bai-{i}.html")]
         )
     counted = {
         outcome: sum(int(r.get(f"crawler/articles/{outcome}", 0)) for r in results)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from crawler.db.models import Article, CrawlRun
 from crawler.db.session import make_engine, session_factory
-from crawler.store.urls import canonical_url
+from crawler.store.urls import url_key
 from tests.crawl_launcher import cli
 from tests.labels import Label, load_labels
 
@@ -53,7 +53,7 @@ def archived(demo: tuple[str, str, Path]) -> dict[str, Article]:
     engine = make_engine(demo[0])
     with session_factory(engine)() as session:
         query = select(Article).options(selectinload(Article.site))
-        rows = {a.canonical_url: a for a in session.scalars(query)}
+        rows = {a.url_key: a for a in session.scalars(query)}
     engine.dispose()
     return rows
 
@@ -99,7 +99,7 @@ def _related() -> list[Label]:
 
 @pytest.mark.parametrize("label", _related(), ids=lambda label: label.url.split("/")[-1][:60])
 def test_related_article_is_archived_clean(label: Label, archived: dict[str, Article]) -> None:
-    article = archived.get(canonical_url(label.url))
+    article = archived.get(url_key(label.url))
     assert article is not None, f"related article not archived: {label.url}"
     assert article.title == label.title
     assert article.language == label.language
@@ -114,7 +114,7 @@ def test_related_article_is_archived_clean(label: Label, archived: dict[str, Art
 
 
 def test_nothing_archived_twice_or_off_site(archived: dict[str, Article]) -> None:
-    labelled = {canonical_url(label.url) for label in LABELS}
+    labelled = {url_key(label.url) for label in LABELS}
     unknown = sorted(set(archived) - labelled)
     assert unknown == [], f"archived pages that are not labelled articles: {unknown}"
 
@@ -122,7 +122,7 @@ def test_nothing_archived_twice_or_off_site(archived: dict[str, Article]) -> Non
 @pytest.mark.parametrize("site", sorted({label.site for label in LABELS}))
 def test_related_precision_and_recall_per_site(site: str, archived: dict[str, Article]) -> None:
     labels = [label for label in LABELS if label.site == site]
-    relevant = {canonical_url(label.url) for label in labels if label.related}
+    relevant = {url_key(label.url) for label in labels if label.related}
     found = {url for url, article in archived.items() if article.site.key == site}
     hits = len(found & relevant)
     precision = hits / len(found) if found else 0.0
@@ -197,7 +197,7 @@ def test_workers_do_not_change_what_is_archived(
     assert result.returncode == 0, result.stdout + result.stderr
     engine = make_engine(db_url)
     with session_factory(engine)() as session:
-        inline = {a.canonical_url: (a.title, a.text, a.relevance) for a in session.scalars(
+        inline = {a.url_key: (a.title, a.text, a.relevance) for a in session.scalars(
             select(Article))}
     engine.dispose()
     pooled = {url: (a.title, a.text, a.relevance) for url, a in archived.items()}

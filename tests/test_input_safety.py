@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from crawler.extraction import extract
 from crawler.extraction.dateparse import parse_date, zone
 from crawler.extraction.decode import decode_html
-from crawler.store.urls import canonical_url, normalize_url, strip_tracking
+from crawler.store.urls import canonical_url, normalize_url, strip_tracking, url_key
 from crawler.text.fulltext_forms import fts5_plan, tsquery
 from crawler.text.search_syntax import QueryError, parse
 
@@ -47,6 +47,7 @@ urls = st.one_of(
 def test_url_identity_never_raises(fetched: str, declared: str | None, domains: list[str]) -> None:
     for result in (
         canonical_url(fetched, declared, domains),
+        url_key(fetched, declared, domains),
         normalize_url(fetched),
         strip_tracking(fetched),
     ):

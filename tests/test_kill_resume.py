@@ -36,7 +36,7 @@ def _launch(db_url: str, jobdir: Path | None, delay: float) -> Launch:
 
 def _urls(db: Path) -> list[str]:
     with sqlite3.connect(db) as conn:
-        return [u for (u,) in conn.execute("select canonical_url from articles")]
+        return [u for (u,) in conn.execute("select url_key from articles")]
 
 
 def _count(db: Path, sql: str) -> int:

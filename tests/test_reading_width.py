@@ -150,3 +150,15 @@ def test_every_surface_counts_the_same_articles(demo: Demo) -> None:
         "left out: --include-duplicates shows them"]
     found = json.loads(demo.run("query", "--format", "json", "--include-duplicates"))
     assert found["total"] == archived
+
+
+def test_show_gives_the_canonical_url_to_open_and_the_key_beside_it(demo: Demo) -> None:
+    """15min.lt serves www.15min.lt: the canonical URL keeps www. (it opens as printed), the
+    URL key the archive deduplicates on drops it, and `show` prints both, each whole."""
+    ((article_id, canonical, key),) = demo.sql(
+        "select id, canonical_url, url_key from v_articles where site = '15min' "
+        "order by id limit 1")
+    assert canonical.startswith("https://www.15min.lt/") and key == canonical.replace("www.", "", 1)
+    lines = demo.run("show", str(article_id)).splitlines()
+    assert any(line.split() == ["canonical", "url", canonical] for line in lines), lines
+    assert any(line.split() == ["url", "key", key] for line in lines), lines

@@ -25,13 +25,13 @@ from sqlalchemy import func, select
 from crawler.db.models import Article, ArticleVersion, CrawlRun
 from crawler.db.session import make_engine, session_factory, upgrade
 from crawler.launch.crawl_spec import CrawlSpec
-from crawler.store.urls import canonical_url
+from crawler.store.urls import url_key
 from tests.crawl_launcher import Launch
 from tests.labels import load_labels
 from tests.schedule_harness import WEB_DIR, crawler_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]
-RELATED = {canonical_url(label.url) for label in load_labels() if label.related}
+RELATED = {url_key(label.url) for label in load_labels() if label.related}
 TIMED_HANDLER = "tests.scaleout_harness.TimedReplayHandler"
 
 
@@ -96,9 +96,9 @@ def _archive(db_url: str) -> tuple[dict[str, int], list[CrawlRun]]:
         with session_factory(engine)() as session:
             versions = dict(
                 session.execute(
-                    select(Article.canonical_url, func.count(ArticleVersion.id))
+                    select(Article.url_key, func.count(ArticleVersion.id))
                     .join(ArticleVersion, ArticleVersion.article_id == Article.id)
-                    .group_by(Article.canonical_url)
+                    .group_by(Article.url_key)
                 ).all()
             )
             runs = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))

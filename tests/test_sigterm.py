@@ -31,7 +31,7 @@ def _archive(db_url: str) -> tuple[set[str], int, int]:
     engine = make_engine(db_url)
     try:
         with session_factory(engine)() as session:
-            urls = set(session.scalars(select(Article.canonical_url)))
+            urls = set(session.scalars(select(Article.url_key)))
             versions = session.scalar(select(func.count(ArticleVersion.id))) or 0
             return urls, len(urls), versions
     finally:

@@ -13,7 +13,13 @@ from crawler.config import Config
 from crawler.recorded_web.replay import RecordedWeb
 from crawler.sites import host_of, load_sites, site_for_url
 from crawler.spiders.source_reader import absolute_url
-from crawler.store.urls import canonical_url, normalize_url, site_host
+from crawler.store.urls import (
+    canonical_url,
+    is_alternate_rendering,
+    normalize_url,
+    site_host,
+    url_key,
+)
 from tests.test_dedup import labels
 
 WEB = Path(__file__).resolve().parent / "web"
@@ -60,7 +66,7 @@ def test_labelled_variant_resolves_to_its_article(variant: str, article: str) ->
     final, declared = _fetch_like_the_crawler(variant)
     site = site_for_url(final, SITES) or site_for_url(variant, SITES)
     domains = site.domains if site else ()
-    assert canonical_url(final, declared, domains) == canonical_url(article)
+    assert url_key(final, declared, domains) == url_key(article)
 
 
 @pytest.mark.parametrize(
@@ -97,18 +103,42 @@ def test_normalize_url(url: str, expected: str) -> None:
 def test_declared_canonical_is_trusted_only_on_the_same_site() -> None:
     fetched = "https://huengaynay.vn/the-gioi/a-64712.html"
     # another site's canonical is a syndication credit, not this article's identity
+    assert url_key(fetched, "https://kinhtedothi.vn/b.html") == fetched
     assert canonical_url(fetched, "https://kinhtedothi.vn/b.html") == fetched
     # a canonical pointing at the home page is a CMS default
-    assert canonical_url(fetched, "https://huengaynay.vn/") == fetched
+    assert url_key(fetched, "https://huengaynay.vn/") == fetched
     # the same site under its old domain, when the site profile lists both
     old = "https://baothuathienhue.vn/amp.aspx?newid=63458"
     new = "https://huengaynay.vn/the-gioi/a-63458.html"
+    assert url_key(old, new, ("huengaynay.vn", "baothuathienhue.vn")) == new
     assert canonical_url(old, new, ("huengaynay.vn", "baothuathienhue.vn")) == new
-    assert canonical_url(old, new) == normalize_url(old)
-    # a subdomain of the same site
-    assert canonical_url("https://amp.x.vn/a.html", "http://www.x.vn/a.html?utm_source=f") == (
-        "https://x.vn/a.html"
-    )
+    assert url_key(old, new) == normalize_url(old)
+    # a subdomain of the same site: the key is normalised, the canonical URL is the declared
+    # one as a browser opens it (scheme and www. kept), without its tracking parameters
+    declared = "http://www.x.vn/a.html?utm_source=f"
+    assert url_key("https://amp.x.vn/a.html", declared) == "https://x.vn/a.html"
+    assert canonical_url("https://amp.x.vn/a.html", declared) == "http://www.x.vn/a.html"
+
+
+def test_canonical_url_opens_where_the_key_would_not() -> None:
+    """The key forces https and drops www.; the canonical URL keeps what the site serves,
+    and always normalises to the key (so it names one article)."""
+    local = "http://127.0.0.1:8123/the-gioi/a.html?utm_medium=rss#comments"
+    assert canonical_url(local) == "http://127.0.0.1:8123/the-gioi/a.html"
+    assert url_key(local) == "https://127.0.0.1:8123/the-gioi/a.html"
+    for fetched, declared in [(local, None), ("https://www.15min.lt/a?cf=df", None),
+                              ("https://amp.x.vn/a.html", "http://www.x.vn/a.html"),
+                              ("https://x.vn/a b.html?q=a+b&utm_source=x", None)]:
+        assert normalize_url(canonical_url(fetched, declared)) == url_key(fetched, declared)
+
+
+def test_alternate_renderings_are_recognised() -> None:
+    assert is_alternate_rendering("https://amp.dantri.com.vn/a.htm")
+    assert is_alternate_rendering("https://m.15min.lt/naujiena/a")
+    assert is_alternate_rendering("https://kinhtedothi.vn/amp/a.html")
+    assert is_alternate_rendering("https://x.vn/a.html?amp=1")
+    assert not is_alternate_rendering("https://www.15min.lt/naujiena/a")
+    assert not is_alternate_rendering("https://x.vn/amplifier.html")
 
 
 def test_site_host_keeps_short_hosts() -> None:

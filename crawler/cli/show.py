@@ -98,6 +98,7 @@ def _print(report: ArticleReport, with_text: bool) -> None:
         ("organisations", a.get("organisations") or ""),
         ("url", a["url"]),
         ("canonical url", a["canonical_url"]),
+        *([("url key", a["url_key"])] if a.get("url_key") != a["canonical_url"] else []),
         ("relevance", f"{a['relevance']:.3f}" if a["relevance"] is not None else "not scored"),
         ("closest seed", seed),
         ("evidence", _evidence(report, a)),
@@ -123,7 +124,8 @@ def _print(report: ArticleReport, with_text: bool) -> None:
             facts.add_row(f"[dim]{label}[/dim]", escape(str(value)))
     console.print(facts)
     _versions(console, report.versions)
-    others = {u: k for u, k in report.urls.items() if u != a["canonical_url"]}
+    shown = {a["canonical_url"], a.get("url_key")}
+    others = {u: k for u, k in report.urls.items() if u not in shown}
     if others:
         console.print("\n[bold]Also known under[/bold]")
         for url, kind in others.items():

@@ -36,13 +36,13 @@ from crawler.db.models import (
 _ARTICLE_OF_URLS = select(ArticleUrl.url, ArticleUrl.article_id).where(
     ArticleUrl.url.in_(bindparam("urls", expanding=True))
 )
-_TEXT_OWNER = select(ArticleText.canonical_url).where(
+_TEXT_OWNER = select(ArticleText.url_key).where(
     ArticleText.content_hash == bindparam("content_hash")
 )
-_ARTICLE_ID = select(Article.id).where(Article.canonical_url == bindparam("canonical"))
+_ARTICLE_ID = select(Article.id).where(Article.url_key == bindparam("key"))
 _CURRENT_VERSION = (
     select(
-        Article.canonical_url,
+        Article.url_key,
         ArticleVersion.version,
         ArticleVersion.content_hash,
         ArticleVersion.title,
@@ -90,8 +90,8 @@ def find_article_by_urls(session: Session, urls: Sequence[str]) -> int | None:
     return next((rows[u] for u in urls if u in rows), None)
 
 
-def claim_text(session: Session, content_hash: str, canonical_url: str, seen: datetime) -> str:
-    """Claim a text for an article (by canonical URL); returns the owner's canonical URL.
+def claim_text(session: Session, content_hash: str, url_key: str, seen: datetime) -> str:
+    """Claim a text for an article (by URL key); returns the owner's URL key.
 
     Called before the article row is written: a concurrent claim of the same text waits on
     the primary key until the first transaction ends, then reads the first owner.
@@ -99,20 +99,20 @@ def claim_text(session: Session, content_hash: str, canonical_url: str, seen: da
     core = session.connection()
     core.execute(
         insert_ignoring(session, ArticleText, "content_hash"),
-        {"content_hash": content_hash, "canonical_url": canonical_url, "first_seen_at": seen},
+        {"content_hash": content_hash, "url_key": url_key, "first_seen_at": seen},
     )
     owner = core.scalar(_TEXT_OWNER, {"content_hash": content_hash})
     assert owner is not None  # inserted or already there
     return owner
 
 
-def article_id_of(session: Session, canonical_url: str) -> int | None:
-    return session.connection().scalar(_ARTICLE_ID, {"canonical": canonical_url})
+def article_id_of(session: Session, url_key: str) -> int | None:
+    return session.connection().scalar(_ARTICLE_ID, {"key": url_key})
 
 
 def insert_article(session: Session, values: Mapping[str, Any]) -> int | None:
-    """A new article row; None when its canonical URL was stored first by someone else."""
-    stmt = insert_ignoring(session, Article, "canonical_url", returning="id")
+    """A new article row; None when its URL key was stored first by someone else."""
+    stmt = insert_ignoring(session, Article, "url_key", returning="id")
     article_id: int | None = session.connection().execute(stmt, dict(values)).scalar()
     return article_id
 
@@ -142,7 +142,7 @@ class VersionState:
     """The current version of an article, as the write path compares against it."""
 
     article_id: int
-    canonical_url: str
+    url_key: str
     version: int
     content_hash: str
     title: str | None
@@ -152,7 +152,7 @@ class VersionState:
 def current_version(session: Session, article_id: int) -> VersionState:
     row = session.connection().execute(_CURRENT_VERSION, {"article_id": article_id}).one()
     return VersionState(
-        article_id, row.canonical_url, row.version, row.content_hash, row.title, row.text
+        article_id, row.url_key, row.version, row.content_hash, row.title, row.text
     )
 
 

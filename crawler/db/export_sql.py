@@ -62,8 +62,8 @@ def stream_related(
     if table is Article.__table__:
         condition = table.c.id.in_(ids)
     elif table is ArticleText.__table__:
-        urls = select(Article.canonical_url).where(Article.id.in_(ids))
-        condition = table.c.canonical_url.in_(urls)
+        keys = select(Article.url_key).where(Article.id.in_(ids))
+        condition = table.c.url_key.in_(keys)
     else:
         condition = table.c.article_id.in_(ids)
     result = session.execute(select(table).where(condition), execution_options={"yield_per": batch})

@@ -88,12 +88,17 @@ class CrawlRun(Base):
 
 
 class Article(Base):
-    """One article, identified by its canonical URL."""
+    """One article, identified by its URL key (crawler/store/urls.py)."""
 
     __tablename__ = "articles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The page's real canonical URL, the one to open (unique: its normalised form is the key).
     canonical_url: Mapped[str] = mapped_column(Text, unique=True)
+    # v7: the identity deduplication decides on (https, no www., no tracking or AMP markers).
+    # Nullable in the schema only: SQLite adds a NOT NULL column to a filled table only by
+    # copying the table, which drops the search triggers; every write sets it.
+    url_key: Mapped[str] = mapped_column(Text, nullable=True, index=True, unique=True)
     url: Mapped[str] = mapped_column(Text)  # as last fetched
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     title: Mapped[str | None] = mapped_column(Text)
@@ -133,20 +138,21 @@ class Article(Base):
 
 
 class ArticleUrl(Base):
-    """Every URL known for an article: its canonical URL, the variants fetched (AMP, mobile,
-    tracking parameters, old slugs) and the canonical URLs of exact copies elsewhere."""
+    """Every URL known for an article: its canonical URL, its URL key (kind ``key``, where it
+    differs), the variants fetched (AMP, mobile, tracking parameters, old slugs) and the URLs
+    of exact copies elsewhere."""
 
     __tablename__ = "article_urls"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # canonical | variant | duplicate
+    kind: Mapped[str] = mapped_column(String(16))  # canonical | key | variant | duplicate
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ArticleText(Base):
-    """The exact-duplicate claim: which article (by canonical URL) owns a normalised text.
+    """The exact-duplicate claim: which article (by URL key) owns a normalised text.
 
     Keyed by the text hash and claimed *before* the article row is written, so two processes
     storing the same text under two URLs at once meet on this primary key: the second waits
@@ -156,7 +162,7 @@ class ArticleText(Base):
     __tablename__ = "article_texts"
 
     content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    canonical_url: Mapped[str] = mapped_column(Text, index=True)
+    url_key: Mapped[str] = mapped_column(Text, index=True)  # v7: was canonical_url
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -73,6 +73,7 @@ v_articles = Table(
     Column("published_zone_source", String),
     Column("url", Text),
     Column("canonical_url", Text),
+    Column("url_key", Text),  # v7 (migration 0007)
     Column("found_via", String),
     Column("referrer", Text),
     Column("depth", Integer),

@@ -28,14 +28,14 @@ from crawler.db.search_sql import Selection, selected_ids
 
 
 # --- one article ---------------------------------------------------------------------------
-def find_article(session: Session, ident: str, canonical: str | None) -> int | None:
-    """An article by id, by any URL it is known under, or by its canonical URL."""
+def find_article(session: Session, ident: str, key: str | None) -> int | None:
+    """An article by id, by any URL it is known under, or by the URL key ``ident`` has."""
     if ident.isdigit():
         return session.scalar(select(Article.id).where(Article.id == int(ident)))
-    urls = [u for u in dict.fromkeys([ident, canonical]) if u]
+    urls = [u for u in dict.fromkeys([ident, key]) if u]
     found = session.scalar(select(ArticleUrl.article_id).where(ArticleUrl.url.in_(urls)).limit(1))
     if found is None:
-        found = session.scalar(select(Article.id).where(Article.canonical_url.in_(urls)).limit(1))
+        found = session.scalar(select(Article.id).where(Article.url_key.in_(urls)).limit(1))
     return found
 
 

@@ -4,11 +4,12 @@ The operator names queries in a ``[feeds]`` table of the schedule file (schedule
 ``crawler export --format atom`` writes a feed and ``crawler serve`` serves them
 (``/-/feeds/seed/<seed>.atom``, ``/-/feeds/<name>.atom``). feedgen writes the XML.
 
-An entry is an article, not a version: its id is the article's canonical URL (stable across
-re-crawls and archives), and ``updated`` is when its current version was first archived, so a
-re-crawl that finds the same text changes nothing and a new version updates the entry in
-place. Entries come newest first, the feed's own ``updated`` is its newest entry's: the same
-archive gives the same feed, byte for byte. See docs/feeds.md.
+An entry is an article, not a version: its id is the article's URL key (stable across
+re-crawls and archives; the entry links to its canonical URL), and ``updated`` is when its
+current version was first archived, so a re-crawl that finds the same text changes nothing
+and a new version updates the entry in place. Entries come newest first, the feed's own
+``updated`` is its newest entry's: the same archive gives the same feed, byte for byte.
+See docs/feeds.md.
 """
 
 from __future__ import annotations
@@ -116,9 +117,9 @@ def atom(rows: list[RowMapping], spec: FeedSpec, self_url: str | None = None) ->
         feed.link(href=self_url, rel="self")
     for row in rows:
         entry = feed.add_entry(order="append")
-        entry.id(row["canonical_url"])
-        entry.title(row["title"] or row["url"])
-        entry.link(href=row["url"], rel="alternate")
+        entry.id(row["url_key"])
+        entry.title(row["title"] or row["canonical_url"])
+        entry.link(href=row["canonical_url"], rel="alternate")
         entry.updated(row["updated"])
         entry.published(row["published"] or row["first_seen"])
         entry.summary(_summary(row))

@@ -56,7 +56,7 @@ class ArticleReport:
     seed_title: str | None
     crawl_run: dict[str, Any] | None
     versions: list[Version]
-    urls: dict[str, str]  # url -> canonical | variant | duplicate
+    urls: dict[str, str]  # url -> canonical | key | variant | duplicate
     cluster: list[dict[str, Any]] = field(default_factory=list)
     # Why it was kept, as the seeds read its stored text now: the strongest evidence, spelled
     # as in the manifest, and that score and seed (they differ from the archived ones only if
@@ -118,16 +118,16 @@ def _scored_now(row: dict[str, Any]) -> tuple[tuple[str, ...], tuple[float, str 
 
 def show(database_url: str, ident: str, warc_dir: Path | None = None) -> ArticleReport:
     """The report on the article with this id, or known under this URL."""
-    from crawler.store.urls import canonical_url
+    from crawler.store.urls import url_key
     from crawler.store.warc import warc_dir_for
 
     directory = warc_dir or warc_dir_for(database_url, os.environ.get("CRAWLER_WARC_DIR"))
     try:
-        canonical = None if ident.isdigit() else canonical_url(ident)
+        key = None if ident.isdigit() else url_key(ident)
     except (ValueError, TypeError):
-        canonical = None
+        key = None
     with archive_session(database_url) as session:
-        article_id = report_sql.find_article(session, ident.strip(), canonical)
+        article_id = report_sql.find_article(session, ident.strip(), key)
         if article_id is None:
             what = f"id {ident}" if ident.isdigit() else f"URL {ident!r}"
             raise ArticleNotFound(f"no article with {what} in the archive "

@@ -190,7 +190,7 @@ class ArchiveWriter:
                 values = {**article.record.values, "site_id": self.site_ids[site.key]}
                 records.append(replace(article.record, values=values))
             # One order for every process makes lock waits between batches less likely.
-            for record in sorted(records, key=lambda r: r.canonical_url):
+            for record in sorted(records, key=lambda r: r.url_key):
                 result = store_article(session, record, self.threshold)
                 outcomes.append((result.outcome, result.cluster_id is not None))
         # Counted once the transaction is committed: a batch tried again counts once.

@@ -4,7 +4,7 @@ The hashes and signatures are pure functions (:mod:`crawler.store.fingerprints`)
 :func:`store_article`, the one write path into the archive, combines them with the repository
 (all SQL in crawler/db/article_sql.py), where unique constraints have the last word.
 
-- **Identity** is the canonical URL (:mod:`crawler.store.urls`).
+- **Identity** is the URL key (:mod:`crawler.store.urls`); the real canonical URL is kept beside it.
 - **Exact duplicates**: the same :func:`content_hash` under two URLs is one article with both
   URLs known.
 - **Near-duplicates**: two articles sharing an LSH band bucket are candidates; a candidate whose
@@ -34,7 +34,7 @@ from crawler.store.fingerprints import (
     normalize_text,
     signature,
 )
-from crawler.store.urls import canonical_url, normalize_url
+from crawler.store.urls import canonical_url, normalize_url, url_key
 
 
 def derived_values(art: ExtractedArticle) -> dict[str, Any]:
@@ -69,10 +69,14 @@ _VERSION_FIELDS = ("url", "title", "text", "content_hash", "extractor_version", 
 class ArticleRecord:
     """One article to store: Article column values plus every URL it was reached by."""
 
-    canonical_url: str
+    url_key: str  # the identity
     values: dict[str, Any]  # Article columns; content_hash and last_seen_at included
     variants: list[str] = field(default_factory=list)  # as fetched, before redirects, declared
     capture: Capture | None = None
+    canonical_url: str = ""  # the URL to show for it; the key where none is given
+
+    def __post_init__(self) -> None:
+        self.canonical_url = self.canonical_url or self.url_key
 
 
 def article_record(item: ArticleItem, run_id: int | None) -> ArticleRecord:
@@ -81,11 +85,12 @@ def article_record(item: ArticleItem, run_id: int | None) -> ArticleRecord:
     art = item.article
     assert art is not None
     domains = item.site_info.domains if item.site_info else ()
-    canonical = canonical_url(item.url, art.canonical_url, domains)
-    seen = [item.url, item.requested_url]
-    if art.canonical_url and normalize_url(art.canonical_url) == canonical:
+    key = url_key(item.url, art.canonical_url, domains)
+    shown = canonical_url(item.url, art.canonical_url, domains)
+    seen = [shown, item.url, item.requested_url]
+    if art.canonical_url and normalize_url(art.canonical_url) == key:
         seen.append(art.canonical_url)  # only a same-site canonical names this article
-    variants = [u for u in dict.fromkeys(seen) if u and u != canonical]
+    variants = [u for u in dict.fromkeys(seen) if u and u != key]
     values = {
         "url": item.url,
         **derived_values(art),
@@ -99,7 +104,7 @@ def article_record(item: ArticleItem, run_id: int | None) -> ArticleRecord:
         "last_seen_at": item.fetched_at,
         "crawl_run_id": run_id,
     }
-    return ArticleRecord(canonical, values, variants, item.capture)
+    return ArticleRecord(key, values, variants, item.capture, shown)
 
 
 @dataclass(frozen=True)
@@ -142,27 +147,27 @@ def store_article(
     session: Session, record: ArticleRecord, threshold: float = DEDUP_THRESHOLD
 ) -> StoreResult:
     """Store one article in the caller's transaction; the unique constraints decide races."""
-    values, canonical = record.values, record.canonical_url
+    values, key = record.values, record.url_key
     seen: datetime = values["last_seen_at"]
-    lookup = list(dict.fromkeys([canonical, *record.variants]))
+    lookup = list(dict.fromkeys([key, *record.variants]))
     article_id = article_sql.find_article_by_urls(session, lookup)
     if article_id is not None:
         return _store_known(session, article_id, record)
-    owner = article_sql.claim_text(session, values["content_hash"], canonical, seen)
-    if owner != canonical and (owner_id := article_sql.article_id_of(session, owner)) is not None:
+    owner = article_sql.claim_text(session, values["content_hash"], key, seen)
+    if owner != key and (owner_id := article_sql.article_id_of(session, owner)) is not None:
         # The same text under another URL: one record, both URLs known.
-        urls = _urls(canonical, record.variants, "duplicate")
+        urls = _urls(record, "duplicate")
         article_sql.add_urls(session, owner_id, urls, seen)
         version = article_sql.current_version(session, owner_id).version
         article_sql.touch_article(session, owner_id, version, seen)
         return StoreResult("duplicate", owner_id)
-    first = {**values, "canonical_url": canonical, "version": 1}
+    first = {**values, "url_key": key, "canonical_url": record.canonical_url, "version": 1}
     article_id = article_sql.insert_article(session, first)
     if article_id is None:  # the same URL was stored by another process a moment ago
-        known = article_sql.article_id_of(session, canonical)
+        known = article_sql.article_id_of(session, key)
         assert known is not None
         return _store_known(session, known, record)
-    article_sql.add_urls(session, article_id, _urls(canonical, record.variants, "canonical"), seen)
+    article_sql.add_urls(session, article_id, _urls(record, "canonical"), seen)
     article_sql.add_version(session, _version_values(article_id, 1, record, None))
     sig = signature(values["text"])
     cluster_id, similarity = _nearest_cluster(session, article_id, sig, threshold)
@@ -175,9 +180,7 @@ def store_article(
 def _store_known(session: Session, article_id: int, record: ArticleRecord) -> StoreResult:
     values = record.values
     seen: datetime = values["last_seen_at"]
-    article_sql.add_urls(
-        session, article_id, _urls(record.canonical_url, record.variants, "variant"), seen
-    )
+    article_sql.add_urls(session, article_id, _urls(record, "variant"), seen)
     for _attempt in range(3):
         state = article_sql.current_version(session, article_id)
         changes = describe_changes(state.title, state.text, values.get("title"), values["text"])
@@ -188,10 +191,12 @@ def _store_known(session: Session, article_id: int, record: ArticleRecord) -> St
         new_version = _version_values(article_id, number, record, changes)
         if article_sql.add_version(session, new_version) is None:
             continue  # another process wrote that version first: compare with it
-        keep = ("first_seen_at", "canonical_url", "crawl_run_id")
+        # The identity (url_key) and the URL shown for it (canonical_url) are not in values:
+        # they stay those of the first capture.
+        keep = ("first_seen_at", "crawl_run_id")
         fields = {k: v for k, v in values.items() if k not in keep}
         article_sql.update_article(session, article_id, {**fields, "version": number})
-        article_sql.claim_text(session, values["content_hash"], state.canonical_url, seen)
+        article_sql.claim_text(session, values["content_hash"], state.url_key, seen)
         if "text" in changes["fields"]:
             reindex(session, article_id, values["text"])
         return StoreResult("updated", article_id)
@@ -217,9 +222,12 @@ def _nearest_cluster(
     return (best[1], best[0]) if best else (None, None)
 
 
-def _urls(canonical: str, variants: list[str], kind: str) -> dict[str, str]:
-    urls = {canonical: kind}
-    for url in variants:
+def _urls(record: ArticleRecord, kind: str) -> dict[str, str]:
+    """url -> kind: the canonical URL shown, the key when it differs (kind ``key`` for a new
+    article's own), then every variant."""
+    urls = {record.canonical_url: kind}
+    urls.setdefault(record.url_key, "key" if kind == "canonical" else kind)
+    for url in record.variants:
         urls.setdefault(url, "variant")
     return urls
 

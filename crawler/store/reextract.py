@@ -130,5 +130,5 @@ def _reextract_one(
     article_sql.update_article(session, version.article_id, values)
     if changed:
         state = article_sql.current_version(session, version.article_id)
-        article_sql.claim_text(session, values["content_hash"], state.canonical_url, now)
+        article_sql.claim_text(session, values["content_hash"], state.url_key, now)
         reindex(session, version.article_id, values["text"])

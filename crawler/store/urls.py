@@ -1,4 +1,5 @@
-"""URL identity: one canonical form per article, whatever URL it was reached by.
+"""URL identity: one key per article, whatever URL it was reached by, and the article's real
+canonical URL beside it.
 
 The rules (docs/dedup.md has the table):
 
@@ -12,7 +13,10 @@ The rules (docs/dedup.md has the table):
 3. The fragment goes, the scheme becomes https, ``www.`` goes, and w3lib orders the query and
    normalises percent-encoding.
 
-The result is an identity key; the URL as fetched is kept beside it in the archive.
+The result of all three is the identity key (``articles.url_key``): it decides what is one
+article, and is not meant to be opened (https forced, ``www.`` dropped). The archive shows the
+page's real canonical URL (``articles.canonical_url``): the declared canonical that rule 1
+accepts, else the URL as fetched without tracking parameters, so a reader can click it.
 """
 
 from __future__ import annotations
@@ -141,18 +145,47 @@ def _same_site(a: str, b: str, site_domains: Iterable[str]) -> bool:
     return owned(host_a) and owned(host_b)
 
 
-def canonical_url(
-    fetched_url: str, declared: str | None = None, site_domains: Iterable[str] = ()
-) -> str:
-    """The article's identity key (see the module's rules)."""
-    candidate = fetched_url
+def _identity_source(fetched_url: str, declared: str | None, site_domains: Iterable[str]) -> str:
+    """Rule 1: the declared canonical when it names this article, else the fetched URL."""
     if declared and declared.startswith(("http://", "https://")):
         domains = tuple(site_domains)
         try:
             is_home = urlsplit(declared).path.strip("/") == ""
             fetched_is_home = urlsplit(fetched_url).path.strip("/") == ""
         except ValueError:  # a canonical link no URL parser reads ("http://[") is ignored
-            return normalize_url(candidate)
+            return fetched_url
         if _same_site(fetched_url, declared, domains) and (fetched_is_home or not is_home):
-            candidate = declared
-    return normalize_url(candidate)
+            return declared
+    return fetched_url
+
+
+def url_key(fetched_url: str, declared: str | None = None, site_domains: Iterable[str] = ()) -> str:
+    """The article's identity key (see the module's rules)."""
+    return normalize_url(_identity_source(fetched_url, declared, site_domains))
+
+
+def canonical_url(
+    fetched_url: str, declared: str | None = None, site_domains: Iterable[str] = ()
+) -> str:
+    """The article's real canonical URL, one a browser opens: the declared canonical rule 1
+    accepts, else the fetched URL without tracking parameters or fragment. Its
+    :func:`normalize_url` is the article's :func:`url_key`, always: so one canonical URL never
+    names two articles, and ``articles.canonical_url`` can stay unique."""
+    source = _identity_source(fetched_url, declared, site_domains)
+    shown, key = strip_tracking(source.strip()), normalize_url(source)
+    return shown if normalize_url(shown) == key else key
+
+
+def is_alternate_rendering(url: str) -> bool:
+    """An AMP or mobile rendering (``amp.``/``m.`` host, ``/amp/`` path, ``?amp=1``): a URL
+    that names an article but is not the one to show for it."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    host = (parts.hostname or "").split(".")
+    if len(host) > 2 and host[0] in _VARIANT_HOST_LABELS[1:]:
+        return True
+    path, in_path = _strip_amp_path(parts.path or "/")
+    query = parse_qsl(parts.query, keep_blank_values=True) + in_path
+    return path != (parts.path or "/") or any(_is_amp_param(k, v) for k, v in query)

@@ -31,7 +31,10 @@ ARTICLE_COLUMNS = {
     "published_zone_source": "Where that zone came from: date (its own offset), page (another "
                              "date on the page), profile, language (country or language), none.",
     "url": "The URL as last fetched.",
-    "canonical_url": "The article's identity: its canonical URL.",
+    "canonical_url": "The article's canonical URL as the page declares it (else the URL "
+                     "fetched, tracking parameters removed): the one to open.",
+    "url_key": "The article's identity for deduplication: its canonical URL normalised "
+               "(https, no www., no tracking or AMP markers). Not meant to be opened.",
     "found_via": "How the crawl found it: seed, feed, sitemap, section, search, related, link.",
     "referrer": "The page whose link led to it.",
     "depth": "Links followed from a start page.",
