@@ -322,6 +322,23 @@ def test_a_schedule_threshold_above_1_is_refused(sqlite_url: str, tmp_path: Path
     assert "jobs.a.threshold: must be between 0 and 1, not 7" in one_line(result)
 
 
+@pytest.mark.parametrize(("feed", "message"), [
+    ('query = "Nga"\nmin_relevance = 3', "feeds.nga.min_relevance: must be between 0 and 1, not 3"),
+    ('query = "Nga"\nlanguage = "vi"', "feeds.nga: unknown key(s) language"),
+    ('title = "Nga"', "feeds.nga.query: the search"),
+])
+def test_a_schedule_with_a_bad_feed_is_refused_when_it_starts(
+    sqlite_url: str, tmp_path: Path, feed: str, message: str
+) -> None:
+    """The scheduler reads [feeds] at start, so a mistake there is found before the first
+    crawl, not when a reader first asks for the feed."""
+    (tmp_path / "s.toml").write_text(f'[jobs.a]\nevery = "1h"\n\n[feeds.nga]\n{feed}\n')
+    result = run(["schedule", "--list", "--config", str(tmp_path / "s.toml")], sqlite_url,
+                 tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    assert message in one_line(result)
+
+
 def test_the_checks_before_scrapy_starts_are_the_spiders(tmp_path: Path) -> None:
     """Every setting the spider refuses is refused before Scrapy starts, not after a run
     is recorded: the frontier's learning weight too."""

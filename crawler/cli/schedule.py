@@ -74,13 +74,16 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Run the crawls of a schedule file until SIGTERM (see schedule.example.toml)."""
+        from crawler.read.feeds import load_feeds
         from crawler.schedule import service
         from crawler.schedule.schedule_file import load_config
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
         for noisy in ("apscheduler.scheduler", "apscheduler.executors.default", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
-        runtime = service.make_runtime(Config.from_env().database_url, load_config(config))
+        schedule_file = load_config(config)
+        load_feeds(config)  # its [feeds] are served, not scheduled: checked here all the same
+        runtime = service.make_runtime(Config.from_env().database_url, schedule_file)
         if list_jobs:
             _list(runtime)
             return

@@ -68,6 +68,8 @@ def parse_feeds(table: Any, where: str) -> dict[str, FeedSpec]:
         if relevance is not None and (isinstance(relevance, bool)
                                       or not isinstance(relevance, int | float)):
             raise ConfigError(f"{here}.min_relevance: must be a number")
+        if relevance is not None and not 0 <= relevance <= 1:  # a relevance score's range
+            raise ConfigError(f"{here}.min_relevance: must be between 0 and 1, not {relevance}")
         filters = Filters(
             text=query,
             sites=string_list(entry.get("sites", []), f"{here}.sites"),
