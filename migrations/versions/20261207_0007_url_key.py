@@ -10,7 +10,8 @@ is known, the key itself when no recorded URL fits. In ``article_urls`` the key 
 with kind ``key`` and the chosen URL is kind ``canonical``. ``v_articles`` gains ``url_key``.
 
 Upgrade reads every article once (in id ranges of 2,000) and writes only those whose URL
-changes; plain ALTER TABLE on both backends, so SQLite keeps its search triggers.
+changes, a few statements per range; plain ALTER TABLE on both backends, so SQLite keeps
+its search triggers.
 
 Revision ID: 0007
 Revises: 0006
@@ -78,22 +79,27 @@ def _backfill() -> None:
                 "SELECT article_id, url FROM article_urls WHERE article_id BETWEEN :a AND :b "
                 "AND kind <> 'duplicate' ORDER BY id"), {"a": rows[0].id, "b": last}):
             recorded[article_id].append(url)
+        changed, recorded_shown, new_shown = [], [], []
         for row in rows:
             shown = _shown_url(row.url_key, [row.url, *recorded[row.id]])
-            if shown == row.url_key:
-                continue
-            ids = {"id": row.id, "shown": shown, "key": row.url_key}
-            bind.execute(sa.text("UPDATE articles SET canonical_url = :shown WHERE id = :id"), ids)
-            bind.execute(sa.text("UPDATE article_urls SET kind = 'key' "
-                                 "WHERE article_id = :id AND url = :key"), ids)
-            if shown in recorded[row.id]:
-                bind.execute(sa.text("UPDATE article_urls SET kind = 'canonical' "
-                                     "WHERE article_id = :id AND url = :shown"), ids)
-            else:
-                bind.execute(sa.text(
-                    "INSERT INTO article_urls (url, article_id, kind, first_seen_at) "
-                    "SELECT :shown, id, 'canonical', first_seen_at FROM articles WHERE id = :id"),
-                    ids)
+            if shown != row.url_key:
+                ids = {"id": row.id, "shown": shown, "key": row.url_key}
+                changed.append(ids)
+                (recorded_shown if shown in recorded[row.id] else new_shown).append(ids)
+        # One statement per kind of change and chunk (executemany): a row at a time cost
+        # 0.4 ms an article on SQLite and more on PostgreSQL's round trips.
+        for sql, params in [
+            ("UPDATE articles SET canonical_url = :shown WHERE id = :id", changed),
+            ("UPDATE article_urls SET kind = 'key' WHERE article_id = :id AND url = :key",
+             changed),
+            ("UPDATE article_urls SET kind = 'canonical' WHERE article_id = :id AND url = :shown",
+             recorded_shown),
+            ("INSERT INTO article_urls (url, article_id, kind, first_seen_at) "
+             "SELECT :shown, id, 'canonical', first_seen_at FROM articles WHERE id = :id",
+             new_shown),
+        ]:
+            if params:
+                bind.execute(sa.text(sql), params)
 
 
 def upgrade() -> None:
@@ -110,8 +116,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS v_articles")
-    op.execute("UPDATE article_urls SET kind = 'variant' WHERE kind = 'canonical' AND url NOT IN "
-               "(SELECT url_key FROM articles WHERE url_key IS NOT NULL)")
+    # NOT EXISTS on the article's own row: PostgreSQL ran "url NOT IN (SELECT url_key …)" as
+    # a rescan per row (over 12 minutes at 100,000 articles).
+    op.execute("UPDATE article_urls SET kind = 'variant' WHERE kind = 'canonical' AND NOT EXISTS "
+               "(SELECT 1 FROM articles a WHERE a.id = article_urls.article_id "
+               "AND a.url_key = article_urls.url)")
     op.execute("UPDATE article_urls SET kind = 'canonical' WHERE kind = 'key'")
     op.execute("UPDATE articles SET canonical_url = url_key WHERE url_key IS NOT NULL")
     op.drop_index("ix_articles_url_key", "articles")
