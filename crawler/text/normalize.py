@@ -82,9 +82,7 @@ ALIASES = {
     "brussels": "briusel",
     "brussel": "briusel",
     "syria": "sirij",
-    "washington": "vasington",
     "kremlin": "kreml",
-    "shoigu": "soig",
     "trung quốc": "kinij",
 }
 
@@ -140,11 +138,22 @@ def lt_stem(word: str) -> str:
     return word
 
 
+# A foreign name is spelled with each language's letters: English romanisation, which the
+# Vietnamese press uses, writes sh, zh, kh and w where Lithuanian writes š, ž, ch and v
+# (Shikotan/Šikotanas, Kunashir/Kunaširas, Zakharova/Zacharova, Washington/Vašingtonas).
+# Name keys are respelled after folding, one pass, so both meet. Not "ch": English ch is
+# Lithuanian č (Chekhov/Čechovas) while Lithuanian ch is English kh (Mikhail/Michailas).
+_RESPELL = {"shch": "sc", "sh": "s", "zh": "z", "kh": "ch", "w": "v"}
+_RESPELLING = re.compile("|".join(sorted(_RESPELL, key=len, reverse=True)))
+
+
 @lru_cache(maxsize=_WORDS)
 def name_key(token: str) -> str:
-    """The language-neutral key of a name: folded and stemmed, so Putin/Putinas, Lavrov/
-    Lavrovo, Kuril/Kurilai and NATO/nato meet on one key across both languages."""
-    return lt_stem(fold_word(normalize(token)))
+    """The language-neutral key of a name: folded, respelled and stemmed, so Putin/Putinas,
+    Lavrov/Lavrovo, Kuril/Kurilai, Shoigu/Šoigu and NATO/nato meet on one key across both
+    languages."""
+    folded = _RESPELLING.sub(lambda m: _RESPELL[m.group()], fold_word(normalize(token)))
+    return lt_stem(folded)
 
 
 @lru_cache(maxsize=_WORDS)
