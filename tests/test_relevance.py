@@ -9,6 +9,7 @@ import pytest
 
 from crawler.config import RELEVANCE_THRESHOLD
 from crawler.errors import ConfigError
+from crawler.focus.background import Background
 from crawler.focus.relevance import RelevanceModel
 from crawler.focus.seed_profile import clean_seed_text
 from crawler.seeds import Seed, load_seeds
@@ -237,6 +238,36 @@ def test_names_spelled_the_lithuanian_way_reach_the_vietnamese_seeds(
     assert result.score >= RELEVANCE_THRESHOLD, result
     # The islands count, as seed 001's terms spell them (0.23 for both before the respelling).
     assert {"Shikotan", "Kunashir"} <= set(result.matched_terms)
+
+
+def test_lithuanian_words_of_one_root_meet() -> None:
+    # The ending stripper leaves derivation alone; the five-letter prefix joins a root's words.
+    for words in ("diplomatija diplomatinės diplomatinis", "susitarė susitarimą susitarimas",
+                  "ambasada ambasadorių ambasadorius", "Japonija japonų japoniškas"):
+        assert len(set(tn.units(words, "lt"))) == 1, words
+    assert len(set(tn.units("derybos saugumas sankcijos ministras", "lt"))) == 4
+    # Names keep their whole stem.
+    assert tn.name_key("Kishida") != tn.name_key("Kishimoto")
+
+
+def test_derived_words_count_as_the_seeds_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    seed = Seed(
+        id="x",
+        language="lt",
+        title="Japonijos ir Rusijos diplomatai atnaujino derybas",
+        text="Japonijos ir Rusijos diplomatai pirmadienį Tokijuje susitarė atnaujinti derybas "
+        "dėl taikos sutarties ir ambasadų darbo. Diplomatijos vadovai aptarė žvejybos kvotas.",
+    )
+    # Another story on the matter, in words derived from the seed's roots.
+    title = "Rusijos ambasadorius: diplomatinis susitarimas su Japonija įmanomas"
+    text = ("Rusijos ambasadorius Tokijuje teigė, kad diplomatinis susitarimas dėl taikos "
+            "sutarties įmanomas, jei Japonija atsisakys sankcijų. Žvejybinių laivų klausimas "
+            "liko neišspręstas.")
+    uniform = Background()  # every word equally rare: only the matching is compared
+    with_roots = RelevanceModel.from_seeds([seed], uniform).score(text, title, "lt")
+    monkeypatch.setattr(tn, "LT_PREFIX", 1000)
+    whole_stems = RelevanceModel.from_seeds([seed], uniform).score(text, title, "lt")
+    assert with_roots.score > whole_stems.score + 0.05, (with_roots, whole_stems)
 
 
 def test_inflected_forms_score_as_terms() -> None:

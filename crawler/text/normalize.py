@@ -48,6 +48,11 @@ _LT_ENDINGS = sorted(
     reverse=True,
 )
 _LT_MIN_STEM = 3
+# A feature is a stem's first five letters: the stripper removes inflection, not derivation, and
+# words of one root (diplomatija/diplomatinis, susitarė/susitarimas) should meet, as truncation
+# stemming does for inflected languages (McNamee, Nicholas and Mayfield, SIGIR 2009). Names keep
+# their whole stem (name_key): Kishida is not Kishimoto.
+LT_PREFIX = 5
 
 # Function words: never topic evidence. Vietnamese as syllables, Lithuanian folded (the
 # stemmer runs over them at import, so inflected forms of the same word are covered too).
@@ -182,7 +187,7 @@ def stems(words: Iterable[str]) -> frozenset[str]:
     return frozenset(lt_stem(fold(w)) for w in words)
 
 
-LT_STOP = stems(_LT_STOP_WORDS) | frozenset(_LT_STOP_WORDS)
+LT_STOP = frozenset(w[:LT_PREFIX] for w in stems(_LT_STOP_WORDS) | frozenset(_LT_STOP_WORDS))
 
 
 def space_of(language: str | None) -> str:
@@ -193,7 +198,7 @@ def space_of(language: str | None) -> str:
 def units(text: str, space: str, toks: list[str] | None = None) -> list[str]:
     """The text's feature units (``toks``: its :func:`tokens`, when already known)."""
     toks = tokens(text) if toks is None else toks
-    return toks if space == "vi" else [lt_stem(fold_word(t)) for t in toks]
+    return toks if space == "vi" else [lt_stem(fold_word(t))[:LT_PREFIX] for t in toks]
 
 
 def ngram_counts(
