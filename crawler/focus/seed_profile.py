@@ -40,7 +40,7 @@ class SeedProfile:
     weights: Mapping[str, float]  # feature -> weight, summing to 1
     names: Mapping[str, float]  # name key -> weight, summing to 1
     folded: Mapping[str, float]  # diacritic-free features for snippets
-    labels: Mapping[str, str]  # feature -> the manifest term it came from
+    labels: Mapping[str, str]  # feature -> the manifest term it came from, or the seed's word
     name_labels: Mapping[str, str]  # name key -> the manifest term it came from
     actors: frozenset[str] = frozenset()  # the two states or blocs the seed's story is about
     matter_names: Mapping[str, float] = field(default_factory=dict)  # names but the actors'
@@ -84,6 +84,10 @@ def build_profile(seed: Seed, bg: Background, fold_df: Mapping[str, int]) -> See
         names_raw.update(term_names)
         name_labels.update((k, term) for k in term_names if k not in name_labels)
     weights = _normalised(raw, PROFILE_SIZE, always=labels)
+    if space == "lt":  # a five-letter stem reads badly in an explanation: show the seed's word
+        spelled = _spellings(f"{seed.title}\n{body}")
+        for f in weights:
+            labels.setdefault(f, " ".join(spelled.get(u, u) for u in f.split()))
     names = _normalised(
         {k: bg.idf("name", k) * (1 + math.log(c)) for k, c in names_raw.items()}, NAME_PROFILE_SIZE
     )
@@ -101,6 +105,16 @@ def build_profile(seed: Seed, bg: Background, fold_df: Mapping[str, int]) -> See
     return SeedProfile(
         seed.id, seed.language, space, weights, names, folded, labels, name_labels, actors, matter
     )
+
+
+def _spellings(text: str) -> dict[str, str]:
+    """Lithuanian feature unit -> the word the text writes most often for it."""
+    toks = tn.tokens(text)
+    seen: Counter[tuple[str, str]] = Counter(zip(tn.units(text, "lt", toks), toks, strict=True))
+    spelled: dict[str, str] = {}
+    for (unit, word), _ in seen.most_common():
+        spelled.setdefault(unit, word)
+    return spelled
 
 
 def clean_seed_text(text: str) -> str:
