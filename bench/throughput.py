@@ -166,6 +166,7 @@ def _crawl(command: list[str], env: dict[str, str], cwd: Path, server: Any,
         "pss_mb_at": {k: round(v / 2**20, 1) for k, v in sampler.at.items()},
         "pss_mb_last": round(sampler.last_pss / 2**20, 1),
         "items": int(stats.get("item_scraped_count", 0)),
+        "rows_inserted_by_hand": int(stats.get("handwritten/articles", 0)),  # the baseline's
         "cpu_ms_per_page_crawl_process": round(1000 * crawl_cpu / max(pages, 1), 2),
         "cpu_ms_per_page_workers": round(1000 * helpers_cpu / max(pages, 1), 2),
     }
