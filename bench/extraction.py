@@ -417,6 +417,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     rows = [[key, ours, plain, round(ours - plain, 4), res["ms_ratio"],
              res["plain_text_project_none"]]
             for (key, (ours, plain)), res in zip(f1.items(), (public, wcxb), strict=True)]
+    rows.append(["fundus-dev", fundus["project"]["body F1"], fundus["trafilatura"]["body F1"],
+                 round(fundus["project"]["body F1"] - fundus["trafilatura"]["body F1"], 4),
+                 fundus["ms_ratio"], None])
     print_table("Project vs plain trafilatura, same run",
                 ["set", "F1 project", "F1 trafilatura", "delta", "ms ratio",
                  "trafilatura text, project none"], rows)
@@ -430,7 +433,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "trafilatura.extract(html), same run",
             f1_by_set={k: {"project": a, "trafilatura": b, "delta": round(a - b, 4)}
                        for k, (a, b) in f1.items()},
-            ms_ratio={"scrapinghub": public["ms_ratio"], "wcxb": wcxb["ms_ratio"]},
+            ms_ratio={"scrapinghub": public["ms_ratio"], "wcxb": wcxb["ms_ratio"],
+                      "fundus_dev": fundus["ms_ratio"]},
             plain_text_project_none=public["plain_text_project_none"]
             + wcxb["plain_text_project_none"],
             published_trafilatura_2_0_f1_4gram=0.958,

@@ -26,13 +26,14 @@ import re
 import statistics
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import trafilatura
 
-from bench.common import REPO, print_table
+from bench.common import REPO, console, print_table, timed
 from crawler.extraction import extract
 from crawler.extraction.zones import named_zone
 
@@ -124,8 +125,9 @@ def project(html: str, url: str) -> dict[str, Any]:
             "zone": article.published_zone, "names": [*article.authors, *article.organisations]}
 
 
-def plain(html: str, url: str) -> dict[str, Any]:
-    text = trafilatura.extract(html)
+def plain(html: str, url: str, text: str | None = None) -> dict[str, Any]:
+    """trafilatura's fields; ``text``: what ``trafilatura.extract(html)`` gave, if known."""
+    text = trafilatura.extract(html) if text is None else text
     # trafilatura's own metadata, its date with the time of day where the page gives one
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, date_extraction_params={
         "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S"})
@@ -154,12 +156,29 @@ def run_fundus(limit: int | None) -> dict[str, Any]:
     root = fundus_dir()
     files = sorted((root / "expected").glob("*.json"))[:limit]
     per_page: dict[str, dict[str, dict[str, Any]]] = {}
-    for path in files:
+    seconds: dict[str, list[float]] = {"project": [], "trafilatura": []}
+    project("<html><body><p>warm up</p></body></html>", "https://example.com/")
+    for n, path in enumerate(files):
         expected = json.loads(path.read_text(encoding="utf-8"))
         html = gzip.decompress((root / "pages" / f"{path.stem}.html.gz").read_bytes()
                                ).decode("utf-8")
-        per_page[path.stem] = {name: score(expected, func(html, expected["url"]))
-                               for name, func in (("project", project), ("trafilatura", plain))}
+        # extract() against plain trafilatura.extract(html), in turns (load hits both alike)
+        url = expected["url"]
+
+        def ours(h: str = html, u: str = url) -> dict[str, Any]:
+            return project(h, u)
+
+        def theirs(h: str = html) -> str | None:
+            return trafilatura.extract(h)
+
+        runs: dict[str, Callable[[], Any]] = {"project": ours, "trafilatura": theirs}
+        found: dict[str, Any] = {}
+        for name in (list(runs) if n % 2 == 0 else list(runs)[::-1]):
+            found[name], took = timed(runs[name])
+            seconds[name].append(took)
+        per_page[path.stem] = {"project": score(expected, found["project"]),
+                               "trafilatura": score(expected, plain(
+                                   html, expected["url"], found["trafilatura"] or ""))}
     results = {name: summary([p[name] for p in per_page.values()])
                for name in ("project", "trafilatura")}
     keys = ["body F1", *FIELDS, "names right share"]
@@ -167,6 +186,12 @@ def run_fundus(limit: int | None) -> dict[str, Any]:
                 [[k, results["project"][k], results["trafilatura"][k]] for k in keys])
     misses = {name: [page for page, s in per_page.items() if s["project"][name] is False]
               for name in FIELDS}
+    ms = {name: round(1000 * statistics.fmean(v), 2) if v else 0.0
+          for name, v in seconds.items()}
+    ratio = round(ms["project"] / ms["trafilatura"], 3) if ms["trafilatura"] else None
+    console.print(f"Fundus dev: extract() {ms['project']} ms a page, trafilatura.extract(html) "
+                  f"{ms['trafilatura']}: ratio {ratio}")
     return {"pages": len(files), "dir": str(root), **results, "project_misses": misses,
+            "ms_per_page": ms, "ms_ratio": ratio,
             "f1_by_page": {page: {k: round(v["f1"], 4) for k, v in s.items()}
                            for page, s in per_page.items()}}

@@ -63,18 +63,23 @@ _TAIL_LINES = 4  # how far up from the end credits and signatures are looked for
 _CREDIT_LINE_MAX = 60
 
 
-def drop_boilerplate(page: Page, linked: list[str] | None = None) -> int:
+def drop_boilerplate(page: Page, linked: list[str] | None = None,
+                     unlinked: list[str] | None = None) -> int:
     """Remove the profile's boilerplate nodes from ``page.tree``; return how many. The text
     of each dropped node that holds a link (related articles, menus, tags: never content,
-    unlike a caption) is appended to ``linked``."""
+    unlike a caption) is appended to ``linked`` (lower-cased), that of every other dropped
+    node to ``unlinked`` (as printed: what the general reading could still find there)."""
     if not page.site:
         return 0
     dropped = 0
     for css in page.site.boilerplate_selectors:  # a malformed one drops nothing
         for el in css_select(page.tree, css):
             if isinstance(el, HtmlElement) and el.getparent() is not None:
-                if linked is not None and el.find(".//a") is not None:
-                    linked.append(clean_space(el.text_content()).lower())
+                if el.find(".//a") is not None:
+                    if linked is not None:
+                        linked.append(clean_space(el.text_content()).lower())
+                elif unlinked is not None:
+                    unlinked.append(clean_space(el.text_content()))
                 el.drop_tree()
                 dropped += 1
     return dropped

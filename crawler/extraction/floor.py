@@ -1,19 +1,23 @@
 """The general reading of a page, the floor under every profile's reading.
 
-trafilatura reads every page once with the general options (favouring recall): that text is
-the floor. On a profiled site the profile's own reading (precision, its boilerplate removed)
+trafilatura reads every page with the general options (favouring recall): that text is the
+floor. On a profiled site the profile's own reading (precision, its boilerplate removed)
 wins unless it lost to the floor: nothing left, much shorter, or an opening it dropped
-(docs/extraction.md).
+(docs/extraction.md). The profile's reading comes first there, and the general one is read
+only when what the profile dropped could have made the floor win (:func:`settled`): most
+pages are read once (docs/performance.md).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from lxml.html import HtmlElement
 from trafilatura import bare_extraction
+from trafilatura.utils import load_html
 
-from crawler.extraction import clean, verdict
-from crawler.extraction.page import Page
+from crawler.extraction import clean, hydration, verdict
+from crawler.extraction.page import Page, clean_space
 
 # The general result, the floor under every page: trafilatura without comments, favouring
 # recall. Chosen on ScrapingHub and WCXB together (docs/extraction.md): favor_precision wins
@@ -45,6 +49,43 @@ def trafilatura_text(page: Page, options: dict[str, Any]) -> str:
     except Exception:  # a trafilatura bug on one odd page is "no article", not a crash
         return ""
     return (getattr(doc, "text", None) or "") if doc is not None else ""
+
+
+def general_reading(page: Page, code: list[HtmlElement]) -> tuple[str, bool]:
+    """The general result of the intact page, and whether it came from the page's hydration
+    data: recall first; the default mode's second opinion when that is short; a script
+    application's hydration data when the page shows almost nothing."""
+    text = trafilatura_text(page, TRAFILATURA_OPTIONS)
+    if len(text) < SECOND_OPINION_CHARS:
+        text = max(text, trafilatura_text(page, DEFAULT_OPTIONS), key=len)
+    if len(text) < verdict.MIN_PROSE_CHARS and (embedded := hydration.embedded_html(code)):
+        # A script application's page: the article is in its hydration data, its body a
+        # mount point with a menu at most.
+        return max(text, trafilatura_text(Page(page.url, load_html(
+            f"<html><body><article>{embedded}</article></body></html>"), None),
+            TRAFILATURA_OPTIONS), key=len), True
+    return text, False
+
+
+def settled(profiled: clean.Cleaned, unlinked: list[str], intact: Page) -> bool:
+    """Whether :func:`floor` keeps the profile's reading as it is, told from what the profile
+    dropped, without the general reading. The general reading differs from the profile's by
+    the dropped nodes (those holding links never count: :func:`floor`'s caller drops their
+    lines) and by the reading's mode. So the general reading is still needed for a short
+    text (the floor's cases: a short story, a photo story, a listing), where the dropped
+    prose could make the profile's text fall under ``FLOOR_SHARE`` of the general one, and
+    where dropped prose comes before the profile's first line (an opening it lost)."""
+    if profiled.chars < SECOND_OPINION_CHARS:
+        return False
+    prose = [block for block in unlinked if verdict.is_prose(block)]
+    if sum(map(len, prose)) > (1 / FLOOR_SHARE - 1) * profiled.chars:
+        return False
+    if not prose:
+        return True
+    text = clean_space(intact.tree.text_content())
+    # The last place the first line could stand, the first place a dropped block could.
+    start = text.rfind(clean_space(profiled.lines[0])[:60])
+    return start >= 0 and all(text.find(block[:60]) > start for block in prose)
 
 
 def line_key(line: str) -> str:

@@ -7,6 +7,7 @@ The whole call runs under a hard time limit (:mod:`crawler.extraction.timelimit`
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -19,7 +20,6 @@ from crawler.extraction import (
     clean,
     dates,
     headlines,
-    hydration,
     metadata,
     people,
     structure,
@@ -29,15 +29,15 @@ from crawler.extraction import (
 from crawler.extraction.decode import decode_html, looks_binary
 from crawler.extraction.exceptions import ExtractionTimeout
 from crawler.extraction.floor import (
-    DEFAULT_OPTIONS,
     PROFILE_OPTIONS,
     SECOND_OPINION_CHARS,
-    TRAFILATURA_OPTIONS,
     floor,
+    general_reading,
     line_key,
     trafilatura_text,
     within,
 )
+from crawler.extraction.floor import settled as floor_settled
 from crawler.extraction.page import Page
 from crawler.extraction.page_kind import shipped_model
 from crawler.extraction.profiles import Sites, profile_for
@@ -160,24 +160,23 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
     page.remember(rules.remember)
     related = headlines.related_headlines(page)
     anchors = headlines.anchor_texts(page)
-    # The general result comes from the intact tree; the profile's from the pre-cleaned one.
-    general_body = trafilatura_text(page, TRAFILATURA_OPTIONS)
-    if len(general_body) < SECOND_OPINION_CHARS:
-        general_body = max(general_body, trafilatura_text(page, DEFAULT_OPTIONS), key=len)
-    body = general_body
+    # The general result comes from the intact tree; the profile's from the pre-cleaned one,
+    # read first: the general reading of its intact copy is needed only where the floor could
+    # win (floor.settled), and most pages are read once.
     linked: list[str] = []
+    unlinked: list[str] = []
+    general_body: str | None = None
     if site:
-        clean.drop_boilerplate(page, linked)
+        intact = Page(url, deepcopy(page.tree), site)
+        clean.drop_boilerplate(page, linked, unlinked)
         rules.preclean(page)
         body = trafilatura_text(page, PROFILE_OPTIONS)
-    if len(general_body) < verdict.MIN_PROSE_CHARS and (
-            embedded := hydration.embedded_html(code)):
-        # A script application's page: the article is in its hydration data, its body a
-        # mount point with a menu at most.
-        general_body = max(general_body, trafilatura_text(Page(url, load_html(
-            f"<html><body><article>{embedded}</article></body></html>"), None),
-            TRAFILATURA_OPTIONS), key=len)
-        body = general_body if len(body) < verdict.MIN_PROSE_CHARS else body
+        if len(body) < SECOND_OPINION_CHARS or type(rules).preclean is not SiteRules.preclean:
+            general_body, hydrated = general_reading(intact, code)
+            body = general_body if hydrated and len(body) < verdict.MIN_PROSE_CHARS else body
+    else:
+        intact = page
+        body = general_body = general_reading(page, code)[0]
     if not body and not general_body:
         return None
     title = metadata.title(page)
@@ -193,7 +192,9 @@ def _extract(html: str | bytes | HtmlElement, url: str, site: SiteProfile | None
 
     cleaned = cleaned_lines(body)
     fallback = None
-    if site:
+    if site and (general_body is not None or not floor_settled(cleaned, unlinked, intact)):
+        if general_body is None:
+            general_body = general_reading(intact, code)[0]
         general = cleaned_lines(general_body)
         # What the profile's link blocks hold (related teasers, menus) is never content.
         general.lines = [x for x in general.lines if not within(line_key(x), linked)]
