@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -26,7 +25,7 @@ from sqlalchemy import Integer, String, Text, create_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from trafilatura.settings import Document
 
-from crawler.sites import load_sites
+from bench.plain_spider import PlainSpider
 
 COMMIT_EVERY = 200
 
@@ -46,15 +45,13 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
-class HandwrittenSpider(scrapy.Spider):
+class HandwrittenSpider(PlainSpider):
+    """PlainSpider's links, each page read by trafilatura and stored as a row."""
+
     name = "handwritten"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        seeds = Path(os.environ["CRAWLER_SEEDS_DIR"])
-        self.sites = list(load_sites(seeds / "sites").values())
-        self.allowed_domains = sorted({d for s in self.sites for d in s.domains})
-        self.start_urls = [s.home for s in self.sites if s.home]
         engine = create_engine(os.environ["BENCH_DATABASE_URL"])
         Base.metadata.create_all(engine)
         self.session = Session(engine)
@@ -70,10 +67,7 @@ class HandwrittenSpider(scrapy.Spider):
                 self.session.commit()
                 self.pending = 0
             self.crawler.stats.inc_value("handwritten/articles")
-        for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href)
-            if "/bench/list-" in url or any(s.is_article_url(url) for s in self.sites):
-                yield scrapy.Request(url, callback=self.parse)
+        yield from super().parse(response, **kwargs)
 
     def closed(self, reason: str) -> None:
         self.session.commit()
