@@ -39,6 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=3,
                         help="alternating runs of project and baseline where timing moves the "
                              "figure (harvest); the headline is their median")
+    parser.add_argument("--size", type=int, action="append", default=None,
+                        help="archive size in articles (scale; repeatable, default 10000 and "
+                             "100000)")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="build the kept archives of --size again (scale)")
+    parser.add_argument("--remove", action="store_true",
+                        help="delete the kept archives of --size and measure nothing (scale)")
     args = parser.parse_args(argv)
     names = [n for n in args.names if n != "all"] or available()
     unknown = sorted(set(names) - set(available()))
