@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         console.rule(f"bench {name}")
         result = importlib.import_module(f"bench.{name}").run(args)
+        if result is None:  # nothing measured (scale --remove): keep the last figures
+            continue
         path = write_result(name, result)
         head = result["headline"]
         rows.append([name, head["metric"], head["value"], head["baseline"], head.get("ratio"),

@@ -319,7 +319,7 @@ def _measure(url: str, size: int, info: dict[str, Any], base_store: float | None
     return out
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+def run(args: argparse.Namespace) -> dict[str, Any] | None:
     sizes = sorted(set(getattr(args, "size", None) or DEFAULT_SIZES))
     rebuild, remove = getattr(args, "rebuild", False), getattr(args, "remove", False)
     server = _server()
@@ -329,7 +329,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if server:
                 postgres_archive(server, size, rebuild, remove=True)
         console.print(f"removed the archives of {', '.join(map(str, sizes))} articles")
-        return {"headline": headline("archives removed", len(sizes), "", 0, "")}
+        return None
     results: dict[str, Any] = {"sizes": sizes, "load_average": os.getloadavg()}
     backends = ["sqlite", *(["postgresql"] if server else [])]
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bench import scale
+from bench import common, scale
+from bench.__main__ import main as bench_main
 from bench.scale_archive import build
 from crawler.db import search_sql
 from crawler.db.models import Article, ArticleUrl, ArticleVersion, MinhashBand, MinhashSignature
@@ -64,5 +65,8 @@ def test_archives_are_kept_reused_and_removed(tmp_path: Path,
     again, info = scale.sqlite_archive(120, rebuild=False)
     assert again == url and info["reused"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["archive-120.db", "archive-120.json"]
-    scale.sqlite_archive(120, rebuild=False, remove=True)
-    assert list(tmp_path.iterdir()) == []
+    monkeypatch.delenv("CRAWLER_TEST_POSTGRES_URL", raising=False)
+    monkeypatch.delenv("BENCH_SCALE_POSTGRES_URL", raising=False)
+    monkeypatch.setattr(common, "RESULTS_DIR", tmp_path / "results")
+    assert bench_main(["scale", "--size", "120", "--remove"]) == 0
+    assert list(tmp_path.iterdir()) == []  # no archive left, and no results file written
