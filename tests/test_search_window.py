@@ -24,7 +24,7 @@ SIZE = 600
 WINDOW = 25  # small, so that common words fill the window and rare ones do not
 # A phrase may run from the title's last word into the text's first on PostgreSQL only
 # (docs/schema.md): the sets are compared for every query without a phrase.
-SINGLE_WORDS = [(label, f, sort) for label, f, sort in QUERIES if '"' not in (f.text or "")]
+WITHOUT_PHRASE = [(label, f, sort) for label, f, sort in QUERIES if '"' not in (f.text or "")]
 PLANS = {
     "newest-first index": ("SET LOCAL enable_bitmapscan = off", "SET LOCAL enable_seqscan = off"),
     "GIN matches, sorted": ("SET LOCAL enable_indexscan = off", "SET LOCAL enable_seqscan = off"),
@@ -58,11 +58,11 @@ def test_both_backends_and_both_plans_select_the_same_articles(
     sqlite, postgres = make_engine(archives["sqlite"]), make_engine(postgres_url)
     with Session(sqlite) as lite:
         expected = {label: (_found(lite, f, sort, monkeypatch), _everything(lite, f))
-                    for label, f, sort in SINGLE_WORDS}
+                    for label, f, sort in WITHOUT_PHRASE}
     assert any(total >= WINDOW for (_, total), _ in expected.values())  # windows filled
     assert any(0 < total < WINDOW for (_, total), _ in expected.values())  # and not
     for plan, settings in PLANS.items():
-        for label, filters, sort in SINGLE_WORDS:
+        for label, filters, sort in WITHOUT_PHRASE:
             with Session(postgres) as session:
                 for setting in settings:
                     session.execute(text(setting))
