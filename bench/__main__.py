@@ -39,6 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=3,
                         help="alternating runs of project and baseline where timing moves the "
                              "figure (harvest); the headline is their median")
+    parser.add_argument("--size", type=int, action="append", default=None,
+                        help="archive size in articles (scale; repeatable, default 10000 and "
+                             "100000)")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="build the kept archives of --size again (scale)")
+    parser.add_argument("--remove", action="store_true",
+                        help="delete the kept archives of --size and measure nothing (scale)")
     args = parser.parse_args(argv)
     names = [n for n in args.names if n != "all"] or available()
     unknown = sorted(set(names) - set(available()))
@@ -48,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         console.rule(f"bench {name}")
         result = importlib.import_module(f"bench.{name}").run(args)
+        if result is None:  # nothing measured (scale --remove): keep the last figures
+            continue
         path = write_result(name, result)
         head = result["headline"]
         rows.append([name, head["metric"], head["value"], head["baseline"], head.get("ratio"),
