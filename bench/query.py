@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, func, insert, or_, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session
 
 from bench.common import (
@@ -141,9 +141,10 @@ class Generator:
             title = " ".join(text.split()[: rng.randint(8, 14)])
             minutes = rng.randrange(6_300_000)  # 2013 to 2024
             published = datetime(2013, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+            url = f"https://{site}.example/{i}.html"  # already its own key (normalised)
             yield {
-                "id": i, "canonical_url": f"https://{site}.example/{i}.html",
-                "url": f"https://{site}.example/{i}.html", "site_id": site_ids[site],
+                "id": i, "canonical_url": url, "url_key": url, "url": url,
+                "site_id": site_ids[site],
                 "title": title, "text": text, "content_hash": f"{i:064x}", "language": lang,
                 "published_at": published, "relevance": round(rng.betavariate(3, 3), 4),
                 "seed_id": rng.choice(SEEDS[lang]),
@@ -153,18 +154,20 @@ class Generator:
             }
 
 
+def insert_sites(conn: Connection) -> dict[str, int]:
+    """The generated archive's sites; key -> id."""
+    return {key: conn.execute(insert(Site).values(key=key, name=key, language=lang)
+                              .returning(Site.id)).scalar_one()
+            for lang, keys in SITES.items() for key in keys}
+
+
 def build(database_url: str, total: int) -> float:
     """Generate the archive; returns the seconds it took to write."""
     upgrade(database_url)
     engine = make_engine(database_url)
     began = time.perf_counter()
     with engine.begin() as conn:
-        site_ids = {}
-        for lang, keys in SITES.items():
-            for key in keys:
-                site_ids[key] = conn.execute(
-                    insert(Site).values(key=key, name=key, language=lang).returning(Site.id)
-                ).scalar_one()
+        site_ids = insert_sites(conn)
         batch: list[dict[str, Any]] = []
         for row in Generator().rows(total, site_ids, datetime(2026, 1, 1, tzinfo=UTC)):
             batch.append(row)
@@ -182,20 +185,24 @@ def build(database_url: str, total: int) -> float:
 
 
 # --- measurements ----------------------------------------------------------------------------
-def time_queries(database_url: str) -> dict[str, Any]:
+def time_queries(
+    database_url: str, queries: list[tuple[str, Filters, str | None]] | None = None
+) -> dict[str, Any]:
+    """Each query timed :data:`REPEATS` times after a warm-up (:data:`QUERIES` by default)."""
     engine = make_engine(database_url)
     per_query: dict[str, dict[str, Any]] = {}
     every: list[float] = []
     with Session(engine) as session:
-        for label, filters, sort in QUERIES:
-            search_in(session, filters, sort=sort)  # warm-up
+        for label, filters, sort in QUERIES if queries is None else queries:
+            search_in(session, filters, sort=sort)  # type: ignore[arg-type]  # warm-up
             times = []
             for _ in range(REPEATS):
                 began = time.perf_counter()
                 result = search_in(session, filters, sort=sort)  # type: ignore[arg-type]
                 times.append(time.perf_counter() - began)
             every += times
-            per_query[label] = {**time_stats(times), "matches": result.total}
+            per_query[label] = {**time_stats(times), "matches": result.total,
+                                "matches_exact": result.total_exact}
     engine.dispose()
     return {"all": time_stats(every), "queries": per_query}
 

@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 
 from bench.common import REPO, console, headline, print_table, time_stats
 from bench.dedup import light_edit
-from bench.query import Generator, export_memory
+from bench.query import Generator, export_memory, time_queries
 from bench.scale_archive import START, build
 from crawler.db.models import (
     Article,
@@ -56,7 +56,7 @@ from crawler.db.models import (
     MinhashSignature,
 )
 from crawler.db.session import make_engine, session_factory
-from crawler.read.query import Filters, search_in
+from crawler.read.query import Filters
 from crawler.read.stats import stats
 from crawler.read.timeline import html_page
 from crawler.store.dedup import ArticleRecord, store_article
@@ -64,7 +64,6 @@ from crawler.store.fingerprints import content_hash
 
 DEFAULT_SIZES = (10_000, 100_000)
 BASE_SIZE = 1_000  # the store figure's reference archive
-REPEATS = 5
 STORED = 500
 BATCH = 50
 QUERIES: list[tuple[str, Filters, str | None]] = [
@@ -193,25 +192,6 @@ def disk(url: str, size: int) -> dict[str, Any]:
 
 
 # --- search ----------------------------------------------------------------------------------
-def time_search(url: str) -> dict[str, Any]:
-    engine = make_engine(url)
-    per_query: dict[str, Any] = {}
-    every: list[float] = []
-    with Session(engine) as session:
-        for label, filters, sort in QUERIES:
-            search_in(session, filters, sort=sort)  # type: ignore[arg-type]  # warm-up
-            times = []
-            for _ in range(REPEATS):
-                began = time.perf_counter()
-                result = search_in(session, filters, sort=sort)  # type: ignore[arg-type]
-                times.append(time.perf_counter() - began)
-            every += times
-            per_query[label] = {**time_stats(times), "matches": result.total,
-                                "matches_exact": result.total_exact}
-    engine.dispose()
-    return {"all": time_stats(every), "queries": per_query}
-
-
 def time_like(url: str, size: int) -> dict[str, Any]:
     """The scan a database without a full-text index needs: the newest 20 and the count."""
     engine = make_engine(url)
@@ -307,7 +287,7 @@ def _measure(url: str, size: int, info: dict[str, Any], base_store: float | None
              workdir: Path) -> dict[str, Any]:
     out: dict[str, Any] = {"build": info, **disk(url, size)}
     console.print(f"  timing {len(QUERIES)} queries")
-    out["search"] = time_search(url)
+    out["search"] = time_queries(url, QUERIES)
     out["like_scan"] = time_like(url, size)
     console.print(f"  storing {STORED} articles")
     out["store"] = time_store(url, size)

@@ -30,12 +30,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from bench.dedup import light_edit
-from bench.query import SITES, Generator
-from crawler.db.models import Site
+from bench.query import Generator, insert_sites
 from crawler.db.session import make_engine, upgrade
 from crawler.store.fingerprints import NUM_PERM, Signature, content_hash, signature
 
@@ -98,7 +97,6 @@ def chunks(size: int, site_ids: dict[str, int]) -> Iterator[dict[str, list[tuple
         if row["cluster_id"] is not None:
             row["text"] = light_edit(row["text"], rng, 0.05)
             row["cluster_similarity"] = 0.86
-        row["url_key"] = row["canonical_url"]
         row["content_hash"] = content_hash(row["text"])
         versions = rng.choice((2, 3)) if rng.random() < VERSIONED_SHARE else 1
         row["version"] = versions
@@ -175,12 +173,7 @@ def build(database_url: str, size: int) -> dict[str, Any]:
     upgrade(database_url)
     engine = make_engine(database_url)
     with engine.begin() as conn:
-        site_ids = {}
-        for lang, keys in SITES.items():
-            for key in keys:
-                site_ids[key] = conn.execute(
-                    insert(Site).values(key=key, name=key, language=lang).returning(Site.id)
-                ).scalar_one()
+        site_ids = insert_sites(conn)
     if engine.dialect.name == "postgresql":
         _write_postgres(engine, size, site_ids)
     else:
