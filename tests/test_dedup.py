@@ -22,7 +22,7 @@ from crawler.extraction import extract
 from crawler.recorded_web.replay import RecordedWeb
 from crawler.store.dedup import ArticleRecord, store_article
 from crawler.store.fingerprints import content_hash, jaccard, signature
-from crawler.store.urls import canonical_url, url_key
+from crawler.store.urls import canonical_url, url_identity
 
 WEB = Path(__file__).resolve().parent / "web"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -69,7 +69,7 @@ def record(
     declared: str | None = None,
 ) -> ArticleRecord:
     """What the store pipeline builds from an item (crawler.store.dedup.article_record)."""
-    key, shown = url_key(url, declared), canonical_url(url, declared)
+    key, shown = url_identity(url, declared)
     values = {
         "url": url,
         "site_id": site_id,

@@ -34,7 +34,7 @@ from crawler.store.fingerprints import (
     normalize_text,
     signature,
 )
-from crawler.store.urls import canonical_url, normalize_url, url_key
+from crawler.store.urls import normalize_url, url_identity
 
 
 def derived_values(art: ExtractedArticle) -> dict[str, Any]:
@@ -85,8 +85,7 @@ def article_record(item: ArticleItem, run_id: int | None) -> ArticleRecord:
     art = item.article
     assert art is not None
     domains = item.site_info.domains if item.site_info else ()
-    key = url_key(item.url, art.canonical_url, domains)
-    shown = canonical_url(item.url, art.canonical_url, domains)
+    key, shown = url_identity(item.url, art.canonical_url, domains)
     seen = [shown, item.url, item.requested_url]
     if art.canonical_url and normalize_url(art.canonical_url) == key:
         seen.append(art.canonical_url)  # only a same-site canonical names this article

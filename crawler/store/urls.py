@@ -46,7 +46,8 @@ TRACKING_PARAMS = (
 )
 # Query parameters that select the AMP or mobile rendering of the same article.
 _AMP_PARAMS = {"amp": None, "outputtype": {"amp"}, "mobile": {"yes", "1", "true"}}
-_VARIANT_HOST_LABELS = ("www", "amp", "m", "mobile")
+_RENDERING_HOST_LABELS = ("amp", "m", "mobile")  # hosts of an AMP or mobile rendering
+_VARIANT_HOST_LABELS = ("www", *_RENDERING_HOST_LABELS)
 _AMP_SEGMENT = "amp"
 
 
@@ -164,6 +165,15 @@ def url_key(fetched_url: str, declared: str | None = None, site_domains: Iterabl
     return normalize_url(_identity_source(fetched_url, declared, site_domains))
 
 
+def url_identity(
+    fetched_url: str, declared: str | None = None, site_domains: Iterable[str] = ()
+) -> tuple[str, str]:
+    """The article's :func:`url_key` and :func:`canonical_url`, rule 1 applied once."""
+    source = _identity_source(fetched_url, declared, site_domains)
+    key, shown = normalize_url(source), strip_tracking(source.strip())
+    return key, shown if normalize_url(shown) == key else key
+
+
 def canonical_url(
     fetched_url: str, declared: str | None = None, site_domains: Iterable[str] = ()
 ) -> str:
@@ -171,9 +181,7 @@ def canonical_url(
     accepts, else the fetched URL without tracking parameters or fragment. Its
     :func:`normalize_url` is the article's :func:`url_key`, always: so one canonical URL never
     names two articles, and ``articles.canonical_url`` can stay unique."""
-    source = _identity_source(fetched_url, declared, site_domains)
-    shown, key = strip_tracking(source.strip()), normalize_url(source)
-    return shown if normalize_url(shown) == key else key
+    return url_identity(fetched_url, declared, site_domains)[1]
 
 
 def is_alternate_rendering(url: str) -> bool:
@@ -184,7 +192,7 @@ def is_alternate_rendering(url: str) -> bool:
     except ValueError:
         return False
     host = (parts.hostname or "").split(".")
-    if len(host) > 2 and host[0] in _VARIANT_HOST_LABELS[1:]:
+    if len(host) > 2 and host[0] in _RENDERING_HOST_LABELS:
         return True
     path, in_path = _strip_amp_path(parts.path or "/")
     query = parse_qsl(parts.query, keep_blank_values=True) + in_path
