@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Run the crawls of a schedule file until SIGTERM (see schedule.example.toml)."""
-        from crawler.read.feeds import load_feeds
+        from crawler.read.feeds import parse_feeds
         from crawler.schedule import service
         from crawler.schedule.schedule_file import load_config
 
@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
         for noisy in ("apscheduler.scheduler", "apscheduler.executors.default", "alembic"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
         schedule_file = load_config(config)
-        load_feeds(config)  # its [feeds] are served, not scheduled: checked here all the same
+        parse_feeds(schedule_file.feeds, f"{config}: feeds")  # served, not scheduled: checked
         runtime = service.make_runtime(Config.from_env().database_url, schedule_file)
         if list_jobs:
             _list(runtime)

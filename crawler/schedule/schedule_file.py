@@ -111,6 +111,8 @@ class ScheduleConfig:
     stop_timeout: float = 120.0  # seconds a crawl gets to stop after SIGTERM
     jobs: dict[str, JobSpec] = field(default_factory=dict)
     alerts: Alerts | None = None  # [alerts]: e-mail and webhook (crawler/schedule/alerts.py)
+    # [feeds] as written: served by the read side (crawler/read/feeds.py), not scheduled
+    feeds: Any = field(default_factory=dict)
 
 
 def _seconds(value: Any, where: str) -> float:
@@ -235,6 +237,7 @@ def load_config(path: Path) -> ScheduleConfig:
         stop_timeout=_option(options, "stop_timeout", 120, path),
         jobs=jobs,
         alerts=parse_alerts(data.get("alerts"), f"{path}: alerts"),
+        feeds=data.get("feeds", {}),
     )
     _check_names(config)
     return config
