@@ -66,6 +66,17 @@ for i = 3, #ARGV do redis.call('DEL', ARGV[i]) end
 return 1
 """
 
+# KEYS: seeded, done. ARGV: seconds the mark is kept.
+# The seeding worker died: mark the crawl seeded ("abandoned"), unless it is seeded already or
+# finished. In one step, because the finish drops the seeded key: a liveness check that read
+# "not seeded" just before another worker finished would otherwise bring the key back, and
+# leave it behind a finished crawl.
+MARK_SEEDING_ABANDONED = """
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('SET', KEYS[1], 'abandoned', 'EX', ARGV[1])
+return 1
+"""
+
 # KEYS: the per-host "next allowed request" key. ARGV: now (ms), delay (ms).
 # Returns how long to wait (ms) before this request may be sent; reserves that moment, so the
 # workers together keep one crawler's pace on a host.

@@ -73,7 +73,8 @@ class SharedCrawl:
         self.seed_only = seed_only
         self._scripts = {
             name: server.register_script(getattr(redis_scripts, name))
-            for name in ("PUSH", "POP", "REQUEUE", "SPEND", "FINISH_IF_DONE", "RESERVE_HOST")
+            for name in ("PUSH", "POP", "REQUEUE", "SPEND", "FINISH_IF_DONE",
+                         "MARK_SEEDING_ABANDONED", "RESERVE_HOST")
         }
 
     @classmethod
@@ -149,11 +150,11 @@ class SharedCrawl:
                 )
         holder = _text(self.server.get(self.key("seeding")) or b"")
         seeding = holder and not self.server.exists(self.key("seeded"))
-        if seeding and not self.server.exists(self.key(f"heartbeat:{holder}")):
+        if seeding and not self.server.exists(self.key(f"heartbeat:{holder}")) and self.call(
+                "MARK_SEEDING_ABANDONED", [self.key("seeded"), self.key("done")], [int(self.ttl)]):
             # The seeding worker died: what it pushed is the frontier (the next crawl seeds
             # in full again); without this the other workers would wait forever.
             logger.warning("the seeding worker %s died while seeding", holder)
-            self.server.set(self.key("seeded"), "abandoned", ex=int(self.ttl))
         return lost
 
     # --- seeding ---------------------------------------------------------------------------
